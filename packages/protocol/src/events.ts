@@ -1,0 +1,50 @@
+/**
+ * Socket.IO event maps shared by server and client (path `/socket.io`, default namespace).
+ */
+import type { ErrorBody } from './errors.js';
+import type { Message } from './message.js';
+import type { AuthPayload, SubscribePayload, UnsubscribePayload } from './schemas.js';
+
+/** A failed acknowledgement. */
+export interface AckError {
+  ok: false;
+  error: ErrorBody;
+}
+
+/** An acknowledgement: `{ ok: true, … }` or `{ ok: false, error }`. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | AckError;
+
+/** Ack of `subscribe`. */
+export interface SubscribeResult {
+  channel: string;
+  /** The channel's head (last seq) when the subscription was made. */
+  head: number;
+  /** `false` only when retention no longer reaches back to `since`: refetch state. */
+  recovered: boolean;
+  /** Messages after `since` (at most 1000); page on through history when more remain. */
+  messages: Message[];
+}
+
+/** `unsubscribed` payload: the server ended a subscription. */
+export interface UnsubscribedEvent {
+  channel: string;
+  /** Why: `CHANNEL_FORBIDDEN` after a token change, `AUTH_EXPIRED` when the token ran out. */
+  code: string;
+}
+
+/** Events the server sends. */
+export interface ServerToClientEvents {
+  message: (message: Message) => void;
+  messages: (messages: Message[]) => void;
+  unsubscribed: (event: UnsubscribedEvent) => void;
+}
+
+/** Events a client sends; every one takes an acknowledgement. */
+export interface ClientToServerEvents {
+  subscribe: (payload: SubscribePayload, ack: (result: Ack<SubscribeResult>) => void) => void;
+  unsubscribe: (payload: UnsubscribePayload, ack: (result: Ack) => void) => void;
+  auth: (payload: AuthPayload, ack: (result: Ack) => void) => void;
+}
+
+/** Codes a refused handshake carries in `connect_error`'s `data.code`. */
+export type HandshakeErrorCode = 'AUTH_REQUIRED' | 'AUTH_INVALID' | 'AUTH_EXPIRED';

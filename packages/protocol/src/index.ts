@@ -1,0 +1,5 @@
+export * from './channel.js';
+export * from './message.js';
+export * from './errors.js';
+export * from './schemas.js';
+export * from './events.js';

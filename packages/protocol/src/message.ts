@@ -1,0 +1,44 @@
+/** JSON value, as carried in a message's `data`. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Largest `data` accepted, measured as its UTF-8 JSON encoding. */
+export const MAX_DATA_BYTES = 64 * 1024;
+
+/** Most items in one `POST /v1/publish/batch`. */
+export const MAX_BATCH_ITEMS = 1000;
+
+/** Most messages one `subscribe` ack, history page or sync answer carries per channel. */
+export const MAX_REPLAY = 1000;
+
+/** Longest a `/v1/sync` long-poll may wait, in seconds. */
+export const MAX_SYNC_WAIT_SECONDS = 25;
+
+/** How long an idempotency key is remembered, in milliseconds (24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A message on a channel, as stored and delivered.
+ *
+ * `seq` starts at 1 and grows by exactly 1 per message on its channel; `id` is globally unique.
+ */
+export interface Message<E extends string = string, D = Json> {
+  /** Globally unique id (ULID). */
+  id: string;
+  /** The channel the message was published on. */
+  channel: string;
+  /** Position on the channel: 1, 2, 3… without gaps. */
+  seq: number;
+  /** The application's event name, e.g. `order:created`. */
+  event: E;
+  /** Any JSON value, at most 64 KiB encoded. */
+  data: D;
+  /** When Herald stored it, epoch milliseconds. */
+  ts: number;
+}
+
+/** Where a published message landed. */
+export interface PublishedRef {
+  channel: string;
+  seq: number;
+  id: string;
+}

@@ -1,0 +1,96 @@
+/**
+ * Client token verification with jose: HS256 with the shared secret and/or RS256 / ES256 through a
+ * JWKS URL. Algorithms are pinned per key source, so `alg: none` and algorithm confusion are
+ * refused; `exp` is checked with 30 s of leeway.
+ */
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import { channelGrantSchema, HeraldError, roleSchema, subjectSchema } from '@herald/protocol';
+import type { HeraldConfig } from '../config/index.js';
+import type { ClientPrincipal } from './principal.js';
+
+/** Leeway on `exp` / `nbf`, seconds. */
+export const CLOCK_TOLERANCE_S = 30;
+
+const ASYMMETRIC = ['RS256', 'ES256'];
+
+const claimsSchema = z.object({
+  sub: subjectSchema,
+  roles: z.array(roleSchema).max(50).optional(),
+  channels: z.array(channelGrantSchema).max(100).optional(),
+  exp: z.number().optional(),
+});
+
+export interface TokenVerifier {
+  /** Verify a token; throws `HeraldError` AUTH_INVALID / AUTH_EXPIRED. */
+  verify(token: string): Promise<ClientPrincipal>;
+  /** Mint an HS256 token (needs the shared secret; else TOKENS_DISABLED). */
+  mint(claims: { sub: string; roles?: string[]; channels?: string[] }, ttlSeconds: number): Promise<{ token: string; expiresAt: number }>;
+}
+
+export function createTokenVerifier(jwt: HeraldConfig['jwt']): TokenVerifier {
+  const secret = jwt.secret ? new TextEncoder().encode(jwt.secret) : undefined;
+  const jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
+  const claimChecks = {
+    clockTolerance: CLOCK_TOLERANCE_S,
+    ...(jwt.issuer ? { issuer: jwt.issuer } : {}),
+    ...(jwt.audience ? { audience: jwt.audience } : {}),
+  };
+
+  async function verifyPayload(token: string): Promise<JWTPayload> {
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new HeraldError('AUTH_INVALID', 'The token is not a JWT');
+    }
+    if (alg === 'HS256' && secret) {
+      return (await jwtVerify(token, secret, { ...claimChecks, algorithms: ['HS256'] })).payload;
+    }
+    if (typeof alg === 'string' && ASYMMETRIC.includes(alg) && jwks) {
+      return (await jwtVerify(token, jwks, { ...claimChecks, algorithms: ASYMMETRIC })).payload;
+    }
+    throw new HeraldError('AUTH_INVALID', `Token algorithm ${JSON.stringify(alg)} is not accepted`);
+  }
+
+  return {
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        payload = await verifyPayload(token);
+      } catch (err) {
+        if (err instanceof HeraldError) throw err;
+        if (err instanceof joseErrors.JWTExpired) throw new HeraldError('AUTH_EXPIRED');
+        if (err instanceof joseErrors.JOSEError) throw new HeraldError('AUTH_INVALID', `The token is not valid (${err.code})`);
+        throw new HeraldError('AUTH_INVALID', 'The token could not be verified');
+      }
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw new HeraldError('AUTH_INVALID', 'The token claims are not valid (sub, roles, channels)');
+      const { sub, roles = [], channels = [], exp } = claims.data;
+      return Object.freeze({
+        kind: 'client' as const,
+        sub,
+        roles: Object.freeze([...new Set(roles)]),
+        channels: Object.freeze([...new Set(channels)]),
+        expiresAt: exp === undefined ? undefined : exp * 1000,
+      });
+    },
+
+    async mint(claims, ttlSeconds) {
+      if (!secret) throw new HeraldError('TOKENS_DISABLED');
+      const now = Math.floor(Date.now() / 1000);
+      const exp = now + ttlSeconds;
+      let builder = new SignJWT({
+        ...(claims.roles ? { roles: claims.roles } : {}),
+        ...(claims.channels ? { channels: claims.channels } : {}),
+      })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(claims.sub)
+        .setIssuedAt(now)
+        .setExpirationTime(exp);
+      if (jwt.issuer) builder = builder.setIssuer(jwt.issuer);
+      if (jwt.audience) builder = builder.setAudience(jwt.audience);
+      return { token: await builder.sign(secret), expiresAt: exp * 1000 };
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { createMemoryBus, type Bus, type BusListener } from './bus.js';

@@ -1,0 +1,110 @@
+/**
+ * The publish pipeline shared by every entry point: check each publish, store it durably, then hand
+ * the stored messages to the bus. A publish is acknowledged only after it is stored.
+ */
+import { createHash } from 'node:crypto';
+import {
+  HeraldError,
+  MAX_DATA_BYTES,
+  publishBodySchema,
+  validationDetails,
+  type ErrorBody,
+  type Json,
+  type PublishBody,
+  type PublishedRef,
+} from '@herald/protocol';
+import type { Bus } from '../bus/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { AppendRequest, Store } from '../store/index.js';
+
+export type PublishResult = { messages: PublishedRef[] } | { error: ErrorBody };
+
+export interface Publisher {
+  /** Publish one checked body; throws `HeraldError` (DATA_TOO_LARGE, IDEMPOTENCY_CONFLICT). */
+  publish(body: PublishBody): Promise<{ messages: PublishedRef[] }>;
+  /** Publish a batch: each item is checked on its own and answered on its own. */
+  publishBatch(items: readonly unknown[]): Promise<PublishResult[]>;
+}
+
+/** Encode `data` once, refuse it past 64 KiB. */
+export function encodeData(data: unknown): { data: Json; dataJson: string } {
+  const value = (data === undefined ? null : data) as Json;
+  const dataJson = JSON.stringify(value);
+  if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
+    throw new HeraldError('DATA_TOO_LARGE', undefined, { bytes: Buffer.byteLength(dataJson), max: MAX_DATA_BYTES });
+  }
+  return { data: value, dataJson };
+}
+
+function toAppendRequest(body: PublishBody): AppendRequest {
+  const channels = body.channels ?? [body.channel!];
+  const { data, dataJson } = encodeData(body.data);
+  const request: AppendRequest = { channels, event: body.event, data, dataJson };
+  if (body.idempotencyKey !== undefined) {
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([channels, body.event, dataJson]))
+      .digest('base64url');
+    request.idempotency = { key: `publish:${body.idempotencyKey}`, fingerprint };
+  }
+  return request;
+}
+
+const errorBody = (err: unknown): ErrorBody =>
+  err instanceof HeraldError ? err.toBody() : { code: 'INTERNAL', message: 'Internal error' };
+
+export function createPublisher(store: Store, bus: Bus, metrics: Metrics): Publisher {
+  async function run(requests: AppendRequest[]) {
+    const outcomes = await store.append(requests);
+    const fresh = outcomes.flatMap((o) => (o.kind === 'stored' ? o.messages : []));
+    if (fresh.length > 0) {
+      metrics.published.inc(fresh.length);
+      bus.publish(fresh);
+    }
+    return outcomes.map((o): PublishResult => {
+      switch (o.kind) {
+        case 'stored':
+          return { messages: o.messages.map(({ channel, seq, id }) => ({ channel, seq, id })) };
+        case 'replayed':
+          return { messages: o.refs };
+        case 'conflict':
+          return { error: new HeraldError('IDEMPOTENCY_CONFLICT').toBody() };
+      }
+    });
+  }
+
+  return {
+    async publish(body) {
+      const end = metrics.publishDuration.startTimer();
+      const [result] = await run([toAppendRequest(body)]);
+      end();
+      if (!result || 'error' in result) throw new HeraldError('IDEMPOTENCY_CONFLICT');
+      return result;
+    },
+
+    async publishBatch(items) {
+      const end = metrics.publishDuration.startTimer();
+      const results: PublishResult[] = new Array(items.length);
+      const requests: AppendRequest[] = [];
+      const positions: number[] = [];
+      items.forEach((item, i) => {
+        const parsed = publishBodySchema.safeParse(item);
+        if (!parsed.success) {
+          results[i] = { error: new HeraldError('VALIDATION_FAILED', undefined, validationDetails(parsed.error)).toBody() };
+          return;
+        }
+        try {
+          requests.push(toAppendRequest(parsed.data));
+          positions.push(i);
+        } catch (err) {
+          results[i] = { error: errorBody(err) };
+        }
+      });
+      if (requests.length > 0) {
+        const stored = await run(requests);
+        stored.forEach((r, k) => (results[positions[k]!] = r));
+      }
+      end();
+      return results;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Herald's configuration: every `HERALD_*` variable, its default and its validation.
+ * Parsed once at start (see `parseConfig`), frozen and passed down; no other module reads the
+ * environment.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const DAY = 86_400_000;
+
+/** Retention of one namespace: messages older than `ttlMs`, or beyond the newest `maxCount`, go. */
+export interface RetentionRule {
+  ttlMs: number;
+  maxCount: number;
+}
+
+/** Retention per namespace, with `*` for every namespace not named. */
+export type RetentionRules = Readonly<Record<string, RetentionRule>> & { readonly '*': RetentionRule };
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+export interface HeraldConfig {
+  /** TCP port. @default 4700 */
+  readonly port: number;
+  /** Interface to listen on. @default '0.0.0.0' */
+  readonly host: string;
+  /** Where messages live. @default embedded SQLite at ./data/herald.db */
+  readonly database: DatabaseConfig;
+  /** Redis for scale-out; unset: single node with an in-process bus. */
+  readonly redisUrl: string | undefined;
+  readonly jwt: {
+    /** HS256 shared secret (at least 32 characters). */
+    readonly secret: string | undefined;
+    /** JWKS URL for RS256 / ES256 tokens of an identity provider. */
+    readonly jwksUrl: string | undefined;
+    /** Required `iss`, when set. */
+    readonly issuer: string | undefined;
+    /** Required `aud`, when set. */
+    readonly audience: string | undefined;
+  };
+  /** Server API keys accepted as `Authorization: Bearer <key>`. */
+  readonly apiKeys: readonly string[];
+  /** Origins allowed cross-origin (HTTP and Socket.IO); `*` for any. @default none */
+  readonly corsOrigins: readonly string[] | '*';
+  /** Message retention per namespace. */
+  readonly retention: RetentionRules;
+  /** How often retention runs, ms. @default 60000 */
+  readonly retentionIntervalMs: number;
+  /** pino level. @default 'info' */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest HTTP body, bytes. @default 8 MiB */
+  readonly bodyLimit: number;
+}
+
+export const DEFAULT_RETENTION: RetentionRules = {
+  '*': { ttlMs: DAY, maxCount: 100_000 },
+  user: { ttlMs: 30 * DAY, maxCount: 100_000 },
+  role: { ttlMs: 30 * DAY, maxCount: 100_000 },
+  broadcast: { ttlMs: 30 * DAY, maxCount: 100_000 },
+};
+
+const csv = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+const namespaceKey = /^(\*|[A-Za-z0-9_.@-]{1,100})$/;
+
+/** `user=30d,*=24h` → { user: 30d, '*': 24h } (values parsed by `parse`). */
+function namespaceMap<T>(raw: string, parse: (v: string) => T | undefined, ctx: z.RefinementCtx, what: string) {
+  const out: Record<string, T> = {};
+  for (const entry of csv(raw)) {
+    const eq = entry.indexOf('=');
+    const key = eq === -1 ? '*' : entry.slice(0, eq).trim();
+    const value = parse(eq === -1 ? entry : entry.slice(eq + 1).trim());
+    if (!namespaceKey.test(key) || value === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not namespace=${what} (e.g. user=30d,*=24h)` });
+      return z.NEVER;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** The environment schema: one entry per variable, each with its default. */
+export const envSchema = z.object({
+  HERALD_PORT: port.default(4700),
+  HERALD_HOST: z.string().min(1).default('0.0.0.0'),
+  HERALD_DATABASE_URL: z.string().min(1).default('./data/herald.db'),
+  HERALD_REDIS_URL: z.string().url().optional(),
+  HERALD_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  HERALD_JWKS_URL: z.string().url().refine((u) => /^https?:/.test(u), 'must be an http(s) URL').optional(),
+  HERALD_JWT_ISSUER: z.string().min(1).optional(),
+  HERALD_JWT_AUDIENCE: z.string().min(1).optional(),
+  HERALD_API_KEYS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const keys = csv(s);
+      for (const k of keys) {
+        if (k.length < 24 || !/^[\x21-\x7e]+$/.test(k)) {
+          ctx.addIssue({ code: 'custom', message: 'each key must be at least 24 printable characters, comma-separated' });
+          return z.NEVER;
+        }
+      }
+      return keys;
+    }),
+  HERALD_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s, ctx): string[] | '*' => {
+      if (s?.trim() === '*') return '*';
+      const origins = csv(s);
+      for (const o of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(o)) {
+          ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin such as https://app.example.com` });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    }),
+  HERALD_HISTORY_TTL: z
+    .string()
+    .default('')
+    .transform((s, ctx) => namespaceMap(s, parseDuration, ctx, 'duration')),
+  HERALD_HISTORY_SIZE: z
+    .string()
+    .default('')
+    .transform((s, ctx) =>
+      namespaceMap(s, (v) => (/^\d{1,10}$/.test(v) && Number(v) > 0 ? Number(v) : undefined), ctx, 'count'),
+    ),
+  HERALD_RETENTION_INTERVAL: z
+    .string()
+    .default('60s')
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 60s' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HERALD_BODY_LIMIT: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+});
+
+export type HeraldEnv = z.input<typeof envSchema>;

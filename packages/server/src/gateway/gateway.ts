@@ -1,0 +1,88 @@
+/**
+ * The Socket.IO gateway: handshake authentication with coded `connect_error`s, one
+ * `attachConnection` per socket, and delivery of bus messages to this node's subscriptions.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { HeraldError, type ClientToServerEvents, type ServerToClientEvents } from '@herald/protocol';
+import { Server } from 'socket.io';
+import { inboxChannels, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
+import type { Bus } from '../bus/index.js';
+import type { HeraldConfig } from '../config/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store } from '../store/index.js';
+import { attachConnection } from './connection.js';
+import type { Registry } from './registry.js';
+
+export interface Gateway {
+  readonly connections: () => number;
+  close(): Promise<void>;
+}
+
+interface HandshakeData {
+  principal: ClientPrincipal;
+  inboxHeads: Map<string, number>;
+}
+
+export interface GatewayDeps {
+  config: HeraldConfig;
+  httpServer: HttpServer;
+  store: Store;
+  bus: Bus;
+  tokens: TokenVerifier;
+  metrics: Metrics;
+  registry: Registry;
+  log: { error(obj: unknown, msg: string): void };
+}
+
+/** A refused handshake: the client gets `connect_error` with `data.code`. */
+function handshakeError(err: unknown): Error & { data: { code: string } } {
+  const code = err instanceof HeraldError ? err.code : 'AUTH_INVALID';
+  const message = err instanceof HeraldError ? err.message : 'The token could not be verified';
+  return Object.assign(new Error(message), { data: { code } });
+}
+
+export function createGateway({ config, httpServer, store, bus, tokens, metrics, registry, log }: GatewayDeps): Gateway {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData>(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    cors: config.corsOrigins === '*' ? { origin: true } : { origin: [...config.corsOrigins] },
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+  });
+
+  io.use(async (socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token === '') {
+      next(handshakeError(new HeraldError('AUTH_REQUIRED', 'Send auth: { token } in the handshake')));
+      return;
+    }
+    try {
+      const principal = await tokens.verify(token);
+      const states = await store.channelStates(inboxChannels(principal));
+      socket.data = { principal, inboxHeads: new Map([...states].map(([c, s]) => [c, s.head])) };
+      next();
+    } catch (err) {
+      if (!(err instanceof HeraldError)) log.error({ err }, 'handshake failed');
+      next(handshakeError(err));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    const { principal, inboxHeads } = socket.data;
+    // Keep nothing of the handshake beyond what the connection needs.
+    socket.data = undefined as unknown as HandshakeData;
+    attachConnection(socket, principal, inboxHeads, { store, registry, tokens, metrics, log });
+  });
+
+  const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));
+
+  return {
+    connections: () => io.engine.clientsCount,
+    async close() {
+      unsubscribeBus();
+      // The HTTP server belongs to fastify, which closes it; here only the sockets end.
+      io.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}

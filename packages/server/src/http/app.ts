@@ -1,0 +1,68 @@
+/** The fastify application: error handling, validation, CORS and every `/v1` route. */
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Authenticator, TokenVerifier } from '../auth/index.js';
+import type { Bus } from '../bus/index.js';
+import type { Publisher } from '../channels/publisher.js';
+import type { SyncService } from '../channels/sync.js';
+import type { HeraldConfig } from '../config/index.js';
+import type { Registry } from '../gateway/registry.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { StatsSampler } from '../metrics/stats.js';
+import type { Store } from '../store/index.js';
+import { createAuthHooks } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { channelRoutes } from './routes/channels.js';
+import { healthRoutes } from './routes/health.js';
+import { publishRoutes } from './routes/publish.js';
+import { syncRoutes } from './routes/sync.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { installZodValidation } from './validation.js';
+
+export interface HttpDeps {
+  config: HeraldConfig;
+  authenticator: Authenticator;
+  tokens: TokenVerifier;
+  store: Store;
+  bus: Bus;
+  metrics: Metrics;
+  stats: StatsSampler;
+  publisher: Publisher;
+  sync: SyncService;
+  registry: Registry;
+}
+
+export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Credentials never reach the log.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: config.bodyLimit,
+    // Per-request lines cost more than a publish; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Long-polls last up to 25 s; leave headroom before Node's own timeouts.
+    requestTimeout: 60_000,
+    return503OnClosing: true,
+  });
+  app.decorateRequest('principal', null);
+  installErrorHandling(app);
+  installZodValidation(app);
+  if (config.corsOrigins === '*' || config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins === '*' ? true : [...config.corsOrigins],
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    });
+  }
+  const auth = createAuthHooks(deps.authenticator);
+  publishRoutes(app, { auth, publisher: deps.publisher });
+  tokenRoutes(app, { auth, tokens: deps.tokens });
+  channelRoutes(app, { auth, store: deps.store, registry: deps.registry });
+  syncRoutes(app, { auth, sync: deps.sync });
+  healthRoutes(app, { auth, store: deps.store, bus: deps.bus, metrics: deps.metrics, stats: deps.stats });
+  return app;
+}

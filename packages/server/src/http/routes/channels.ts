@@ -1,0 +1,40 @@
+import { channelParamsSchema, HeraldError, historyQuerySchema, type HistoryQuery } from '@herald/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isEntitled } from '../../auth/index.js';
+import type { Registry } from '../../gateway/registry.js';
+import type { Store } from '../../store/index.js';
+import type { AuthHooks } from '../auth.js';
+
+interface Deps {
+  auth: AuthHooks;
+  store: Store;
+  registry: Registry;
+}
+
+function entitledChannel(request: FastifyRequest<{ Params: { channel: string } }>): string {
+  const { channel } = request.params;
+  if (!isEntitled(request.principal!, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
+  return channel;
+}
+
+export function channelRoutes(app: FastifyInstance, { auth, store, registry }: Deps): void {
+  app.get<{ Params: { channel: string }; Querystring: HistoryQuery }>(
+    '/v1/channels/:channel/history',
+    { schema: { params: channelParamsSchema, querystring: historyQuerySchema }, preHandler: auth.any },
+    async (request) => {
+      const channel = entitledChannel(request);
+      const { since, limit } = request.query;
+      const [messages, states] = await Promise.all([
+        since === undefined ? store.readLatest(channel, limit) : store.read(channel, since, limit),
+        store.channelStates([channel]),
+      ]);
+      return { messages, head: Math.max(states.get(channel)!.head, messages.at(-1)?.seq ?? 0) };
+    },
+  );
+
+  app.get<{ Params: { channel: string } }>(
+    '/v1/channels/:channel/presence',
+    { schema: { params: channelParamsSchema }, preHandler: auth.any },
+    async (request) => registry.presence(entitledChannel(request)),
+  );
+}

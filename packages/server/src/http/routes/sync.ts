@@ -1,0 +1,27 @@
+import { HeraldError, parseSyncCursors, syncQuerySchema, type SyncQuery } from '@herald/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { SyncService } from '../../channels/sync.js';
+import type { AuthHooks } from '../auth.js';
+
+export function syncRoutes(app: FastifyInstance, { auth, sync }: { auth: AuthHooks; sync: SyncService }): void {
+  app.get<{ Querystring: SyncQuery }>(
+    '/v1/sync',
+    { schema: { querystring: syncQuerySchema }, preHandler: auth.client },
+    async (request, reply) => {
+      const cursors = parseSyncCursors(request.query.cursors);
+      if (typeof cursors === 'string') {
+        throw new HeraldError('VALIDATION_FAILED', 'Invalid cursors', [{ path: 'cursors', message: cursors }]);
+      }
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      };
+      reply.raw.once('close', onClose);
+      try {
+        return await sync.sync(request.principal!, cursors, request.query.wait * 1000, gone.signal);
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * Route schemas are the zod schemas of `@herald/protocol`: this compiler lets fastify validate
+ * body, params and query with them, and turns failures into `VALIDATION_FAILED` with details.
+ */
+import { HeraldError, validationDetails } from '@herald/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { ZodType } from 'zod';
+
+export function installZodValidation(app: FastifyInstance): void {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const zod = schema as unknown as ZodType;
+    return (data: unknown) => {
+      const r = zod.safeParse(data);
+      if (r.success) return { value: r.data };
+      return { error: new HeraldError('VALIDATION_FAILED', `Invalid ${httpPart ?? 'request'}`, validationDetails(r.error)) };
+    };
+  });
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: run one Herald node from the environment. With nothing configured it runs on dev
+ * defaults (SQLite under ./data/, a generated API key and JWT secret kept in
+ * ./data/dev-credentials.json) and prints how to use it.
+ */
+import path from 'node:path';
+import { applyDevDefaults, ConfigError, parseConfig, type DevDefaults, type HeraldConfig } from './config/index.js';
+import { createServer, type HeraldServer } from './server.js';
+
+function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults['dev']>, demoToken: string): string {
+  const credentials = path.relative(process.cwd(), dev.file) || dev.file;
+  const keyLine = dev.created
+    ? `export HERALD_API_KEY=${dev.credentials.apiKey}`
+    : `export HERALD_API_KEY=$(node -p "require('./${credentials}').apiKey")`;
+  const db = config.database.kind === 'sqlite' ? path.relative(process.cwd(), config.database.file) : 'postgres';
+  return `
+  Herald is running at ${url}   (dev defaults: SQLite ${db}, single node)
+
+  ${dev.created ? `New dev credentials were generated and stored in ${credentials} (shown once).` : `Dev credentials: ${credentials}`}
+
+  1. Your API key, for server-side calls:
+       ${keyLine}
+
+  2. Publish a message:
+       curl -s ${url}/v1/publish \\
+         -H "Authorization: Bearer $HERALD_API_KEY" -H 'Content-Type: application/json' \\
+         -d '{"channel":"user:demo-user","event":"order:created","data":{"orderId":42}}'
+
+  3. A client token for demo-user (valid 24 h; mint more with POST /v1/tokens):
+       ${demoToken}
+
+     Connect with socket.io-client:  io('${url}', { auth: { token } })
+     Docs: README.md · docs/protocol.md · health: ${url}/healthz · metrics: ${url}/metrics
+`;
+}
+
+async function main(): Promise<void> {
+  const { env, dev } = applyDevDefaults(process.env, process.cwd());
+  let config: HeraldConfig;
+  try {
+    config = parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`herald: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const server: HeraldServer = await createServer(config);
+  const url = await server.listen();
+  if (dev) {
+    const { token } = await server.tokens.mint({ sub: 'demo-user', roles: ['admin'], channels: ['demo:*'] }, 24 * 3600);
+    process.stdout.write(banner(url, config, dev, token));
+  } else {
+    server.http.log.info({ url }, 'Herald is listening');
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.http.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        server.http.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`herald: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
