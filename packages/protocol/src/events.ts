@@ -4,6 +4,7 @@
 import type { ErrorBody } from './errors.js';
 import type { Message } from './message.js';
 import type { AuthPayload, SubscribePayload, UnsubscribePayload } from './schemas.js';
+import type { InboxIdsBody, InboxReadAllBody, InboxUpdateResult } from './notification.js';
 
 /** A failed acknowledgement. */
 export interface AckError {
@@ -44,6 +45,12 @@ export interface ClientToServerEvents {
   subscribe: (payload: SubscribePayload, ack: (result: Ack<SubscribeResult>) => void) => void;
   unsubscribe: (payload: UnsubscribePayload, ack: (result: Ack) => void) => void;
   auth: (payload: AuthPayload, ack: (result: Ack) => void) => void;
+  'inbox:read': (payload: InboxIdsBody, ack: (result: Ack<InboxUpdateResult>) => void) => void;
+  'inbox:seen': (payload: InboxIdsBody, ack: (result: Ack<InboxUpdateResult>) => void) => void;
+  'inbox:archive': (payload: InboxIdsBody, ack: (result: Ack<InboxUpdateResult>) => void) => void;
+  'inbox:unarchive': (payload: InboxIdsBody, ack: (result: Ack<InboxUpdateResult>) => void) => void;
+  'inbox:delete': (payload: InboxIdsBody, ack: (result: Ack<InboxUpdateResult>) => void) => void;
+  'inbox:read-all': (payload: InboxReadAllBody, ack: (result: Ack<InboxUpdateResult>) => void) => void;
 }
 
 /** Codes a refused handshake carries in `connect_error`'s `data.code`. */

@@ -3,3 +3,4 @@ export * from './message.js';
 export * from './errors.js';
 export * from './schemas.js';
 export * from './events.js';
+export * from './notification.js';

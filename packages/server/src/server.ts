@@ -11,6 +11,7 @@ import type { HeraldConfig } from './config/index.js';
 import { createGateway } from './gateway/gateway.js';
 import { createRegistry } from './gateway/registry.js';
 import { buildHttp } from './http/app.js';
+import { createInbox } from './inbox/service.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createStatsSampler } from './metrics/stats.js';
 import { openStore, type Store } from './store/index.js';
@@ -41,6 +42,7 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
   const authenticator = createAuthenticator(createApiKeyChecker(config.apiKeys), tokens);
   const publisher = createPublisher(store, bus, metrics);
   const sync = createSyncService(store, bus, metrics);
+  const inbox = createInbox(store, publisher);
   let gatewayRef: ReturnType<typeof createGateway> | undefined;
   const stats = createStatsSampler(metrics, {
     connections: () => gatewayRef?.connections() ?? 0,
@@ -48,7 +50,7 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
   });
   // The registry is shared by the gateway (writes) and the presence route (reads).
   const registry = createRegistry();
-  const http = await buildHttp({ config, authenticator, tokens, store, bus, metrics, stats, publisher, sync, registry });
+  const http = await buildHttp({ config, authenticator, tokens, store, bus, metrics, stats, publisher, sync, registry, inbox });
   const gateway = createGateway({
     config,
     httpServer: http.server,
@@ -57,6 +59,7 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
     tokens,
     metrics,
     registry,
+    operations: inbox.socketOperations,
     log: http.log,
   });
   gatewayRef = gateway;

@@ -10,6 +10,7 @@ import {
   validationDetails,
   type ErrorBody,
   type Json,
+  type Message,
   type PublishBody,
   type PublishedRef,
 } from '@herald/protocol';
@@ -24,6 +25,8 @@ export interface Publisher {
   publish(body: PublishBody): Promise<{ messages: PublishedRef[] }>;
   /** Publish a batch: each item is checked on its own and answered on its own. */
   publishBatch(items: readonly unknown[]): Promise<PublishResult[]>;
+  /** Hand messages that another part of Herald (the inbox) stored to the bus. */
+  announce(messages: readonly Message[]): void;
 }
 
 /** Encode `data` once, refuse it past 64 KiB. */
@@ -53,13 +56,15 @@ const errorBody = (err: unknown): ErrorBody =>
   err instanceof HeraldError ? err.toBody() : { code: 'INTERNAL', message: 'Internal error' };
 
 export function createPublisher(store: Store, bus: Bus, metrics: Metrics): Publisher {
+  const announce = (messages: readonly Message[]) => {
+    if (messages.length === 0) return;
+    metrics.published.inc(messages.length);
+    bus.publish(messages);
+  };
+
   async function run(requests: AppendRequest[]) {
     const outcomes = await store.append(requests);
-    const fresh = outcomes.flatMap((o) => (o.kind === 'stored' ? o.messages : []));
-    if (fresh.length > 0) {
-      metrics.published.inc(fresh.length);
-      bus.publish(fresh);
-    }
+    announce(outcomes.flatMap((o) => (o.kind === 'stored' ? o.messages : [])));
     return outcomes.map((o): PublishResult => {
       switch (o.kind) {
         case 'stored':
@@ -73,6 +78,8 @@ export function createPublisher(store: Store, bus: Bus, metrics: Metrics): Publi
   }
 
   return {
+    announce,
+
     async publish(body) {
       const end = metrics.publishDuration.startTimer();
       const [result] = await run([toAppendRequest(body)]);

@@ -30,10 +30,13 @@ export interface ConnectionDeps {
   registry: Registry;
   tokens: TokenVerifier;
   metrics: Metrics;
+  /** Further socket events (the inbox's), answered through their ack. */
+  operations: Readonly<Record<string, SocketOperation>>;
   log: { error(obj: unknown, msg: string): void };
 }
 
-const KNOWN_EVENTS = new Set(['subscribe', 'unsubscribe', 'auth']);
+/** A socket event handler: validates its payload, acts as the principal, resolves the ack's fields. */
+export type SocketOperation = (principal: ClientPrincipal, payload: unknown) => Promise<object>;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A socket's subscription. Live messages wait in `pending` while a replay is being answered. */
@@ -94,7 +97,8 @@ export function attachConnection(
   inboxHeads: ReadonlyMap<string, number>,
   deps: ConnectionDeps,
 ): void {
-  const { store, registry, tokens, metrics, log } = deps;
+  const { store, registry, tokens, metrics, operations, log } = deps;
+  const known = new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]);
   let principal = initial;
   const subscriptions = new Map<string, SocketSubscription>();
   let queue: Promise<unknown> = Promise.resolve();
@@ -219,8 +223,8 @@ export function attachConnection(
   }
 
   /** Socket.IO passes the ack as the last argument; a client may leave out the payload or the ack. */
-  const on = (event: keyof ClientToServerEvents, op: (payload: unknown, afterAck: (fn: () => void) => void) => Promise<object>) => {
-    socket.on(event, (...args: unknown[]) => {
+  const on = (event: string, op: (payload: unknown, afterAck: (fn: () => void) => void) => Promise<object>) => {
+    socket.on(event as keyof ClientToServerEvents, (...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : () => {};
       serialized((afterAck) => op(args[0], afterAck), ack);
     });
@@ -248,8 +252,10 @@ export function attachConnection(
     return {};
   });
 
+  for (const [event, operation] of Object.entries(operations)) on(event, (payload) => operation(principal, payload));
+
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (KNOWN_EVENTS.has(event)) return;
+    if (known.has(event)) return;
     const ack = args[args.length - 1];
     if (typeof ack === 'function') ack({ ok: false, error: new HeraldError('UNKNOWN_EVENT', `Unknown event "${String(event).slice(0, 100)}"`).toBody() });
   });

@@ -10,7 +10,7 @@ import type { Bus } from '../bus/index.js';
 import type { HeraldConfig } from '../config/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
-import { attachConnection } from './connection.js';
+import { attachConnection, type SocketOperation } from './connection.js';
 import type { Registry } from './registry.js';
 
 export interface Gateway {
@@ -31,6 +31,7 @@ export interface GatewayDeps {
   tokens: TokenVerifier;
   metrics: Metrics;
   registry: Registry;
+  operations: Readonly<Record<string, SocketOperation>>;
   log: { error(obj: unknown, msg: string): void };
 }
 
@@ -41,7 +42,7 @@ function handshakeError(err: unknown): Error & { data: { code: string } } {
   return Object.assign(new Error(message), { data: { code } });
 }
 
-export function createGateway({ config, httpServer, store, bus, tokens, metrics, registry, log }: GatewayDeps): Gateway {
+export function createGateway({ config, httpServer, store, bus, tokens, metrics, registry, operations, log }: GatewayDeps): Gateway {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData>(httpServer, {
     path: '/socket.io',
     serveClient: false,
@@ -71,7 +72,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     const { principal, inboxHeads } = socket.data;
     // Keep nothing of the handshake beyond what the connection needs.
     socket.data = undefined as unknown as HandshakeData;
-    attachConnection(socket, principal, inboxHeads, { store, registry, tokens, metrics, log });
+    attachConnection(socket, principal, inboxHeads, { store, registry, tokens, metrics, operations, log });
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));

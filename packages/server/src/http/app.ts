@@ -7,6 +7,8 @@ import type { Publisher } from '../channels/publisher.js';
 import type { SyncService } from '../channels/sync.js';
 import type { HeraldConfig } from '../config/index.js';
 import type { Registry } from '../gateway/registry.js';
+import { inboxRoutes } from '../inbox/routes.js';
+import type { Inbox } from '../inbox/service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { StatsSampler } from '../metrics/stats.js';
 import type { Store } from '../store/index.js';
@@ -30,6 +32,7 @@ export interface HttpDeps {
   publisher: Publisher;
   sync: SyncService;
   registry: Registry;
+  inbox: Inbox;
 }
 
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -63,6 +66,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   tokenRoutes(app, { auth, tokens: deps.tokens });
   channelRoutes(app, { auth, store: deps.store, registry: deps.registry });
   syncRoutes(app, { auth, sync: deps.sync });
+  inboxRoutes(app, { auth, inbox: deps.inbox });
   healthRoutes(app, { auth, store: deps.store, bus: deps.bus, metrics: deps.metrics, stats: deps.stats });
   return app;
 }

@@ -1,9 +1,10 @@
 import type { DatabaseConfig } from '../config/index.js';
-import { createSqliteStore } from './sqlite-store.js';
+import { createSqliteStore } from './sqlite/index.js';
 import type { Store } from './store.js';
 
 export type { Store, AppendRequest, AppendOutcome, ChannelState } from './store.js';
-export { createSqliteStore } from './sqlite-store.js';
+export { createSqliteStore } from './sqlite/index.js';
+export type { InboxStore, InboxViewer, InboxChange, NewNotification, CreateOutcome } from './inbox-store.js';
 
 /** The store the configuration names. */
 export async function openStore(database: DatabaseConfig): Promise<Store> {

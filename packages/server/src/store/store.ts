@@ -5,6 +5,7 @@
  */
 import type { Json, Message, PublishedRef } from '@herald/protocol';
 import type { RetentionRules } from '../config/index.js';
+import type { InboxStore } from './inbox-store.js';
 
 /** One publish: the same event stored once on each channel. */
 export interface AppendRequest {
@@ -46,8 +47,10 @@ export interface Store {
   /** Head and floor of each channel (unknown channels: `{ head: 0, floor: 0 }`). */
   channelStates(channels: readonly string[]): Promise<Map<string, ChannelState>>;
   /** Apply retention and drop expired idempotency keys; returns how many messages went. */
-  prune(rules: RetentionRules, now: number): Promise<{ messages: number; idempotencyKeys: number }>;
+  prune(rules: RetentionRules, now: number): Promise<{ messages: number; idempotencyKeys: number; notifications: number }>;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /** Notifications, per-user state and preferences, in the same database. */
+  readonly inbox: InboxStore;
   close(): Promise<void>;
 }

@@ -1,20 +1,19 @@
 /**
- * The embedded default store: SQLite through better-sqlite3, schema and reads through kysely.
+ * Channels on SQLite: schema and reads through kysely, writes through the shared writer.
  *
  * The write path runs as one synchronous better-sqlite3 `IMMEDIATE` transaction with prepared
  * statements: JavaScript cannot interleave anything inside it, so reading a channel's head and
  * writing head + 1 is atomic without locks, and no kysely transaction (which would yield between
  * statements) is ever open on the shared connection.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { monotonicFactory } from 'ulid';
-import { channelNamespace, IDEMPOTENCY_TTL_MS, type Message, type PublishedRef } from '@herald/protocol';
-import type { RetentionRules } from '../config/index.js';
-import { migrations, type Tables } from './sqlite-schema.js';
-import type { AppendOutcome, AppendRequest, ChannelState, Store } from './store.js';
+import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Message, PublishedRef } from '@herald/protocol';
+import type { RetentionRules } from '../../config/index.js';
+import type { AppendOutcome, AppendRequest, ChannelState, Store } from '../store.js';
+import type { Tables } from './schema.js';
+import type { IdempotencyTable } from './idempotency.js';
+import type { MessageWriter } from './writer.js';
 
 /** Rows deleted per retention statement, so a large prune never holds the write lock for long. */
 const PRUNE_CHUNK = 5000;
@@ -37,71 +36,30 @@ const toMessage = (r: MessageRow): Message => ({
   ts: r.ts,
 });
 
-export interface SqliteStoreOptions {
-  /** Database file, or `:memory:`. Its folder is created when missing. */
-  file: string;
-}
+export type ChannelStore = Omit<Store, 'inbox' | 'close' | 'prune'> & {
+  prune(rules: RetentionRules, now: number): Promise<{ messages: number; idempotencyKeys: number }>;
+};
 
-export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<Store> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // WAL + NORMAL: a committed publish survives a process crash or restart; only an OS crash or
-  // power loss can drop the last commits. That is the durability SPEC §5 asks for.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: db }) });
-  const migrator = new Migrator({ db: kysely, provider: { getMigrations: async () => migrations } });
-  const { error } = await migrator.migrateToLatest();
-  if (error) {
-    await kysely.destroy();
-    throw error;
-  }
-
-  const stmt = {
-    head: db.prepare<[string], { head: number }>('SELECT head FROM channels WHERE name = ?'),
-    setHead: db.prepare(
-      'INSERT INTO channels (name, ns, head) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET head = excluded.head',
-    ),
-    insert: db.prepare('INSERT INTO messages (channel, seq, id, event, data, ts) VALUES (?, ?, ?, ?, ?, ?)'),
-    idemGet: db.prepare<[string, number], { fingerprint: string; response: string }>(
-      'SELECT fingerprint, response FROM idempotency WHERE key = ? AND expires_at > ?',
-    ),
-    idemPut: db.prepare('INSERT OR REPLACE INTO idempotency (key, fingerprint, response, expires_at) VALUES (?, ?, ?, ?)'),
-  };
-
-  const nextId = monotonicFactory();
-  // ts never goes backwards, so within a channel ts grows with seq and age-based retention always
-  // removes a prefix of the channel.
-  let lastTs = (db.prepare('SELECT MAX(ts) AS ts FROM messages').get() as { ts: number | null }).ts ?? 0;
+export function createSqliteChannelStore(
+  db: Database,
+  kysely: Kysely<Tables>,
+  writer: MessageWriter,
+  idempotency: IdempotencyTable,
+): ChannelStore {
 
   const appendTx = db.transaction((requests: readonly AppendRequest[]): AppendOutcome[] => {
-    const now = Math.max(Date.now(), lastTs);
-    lastTs = now;
+    const now = writer.now();
     const outcomes: AppendOutcome[] = [];
     for (const req of requests) {
-      if (req.idempotency) {
-        const seen = stmt.idemGet.get(req.idempotency.key, now);
-        if (seen) {
-          outcomes.push(
-            seen.fingerprint === req.idempotency.fingerprint
-              ? { kind: 'replayed', refs: JSON.parse(seen.response) as PublishedRef[] }
-              : { kind: 'conflict' },
-          );
-          continue;
-        }
+      const seen = req.idempotency && idempotency.check(req.idempotency.key, req.idempotency.fingerprint, now);
+      if (seen) {
+        outcomes.push(seen);
+        continue;
       }
-      const messages: Message[] = [];
-      for (const channel of req.channels) {
-        const seq = (stmt.head.get(channel)?.head ?? 0) + 1;
-        const id = nextId(now);
-        stmt.setHead.run(channel, channelNamespace(channel), seq);
-        stmt.insert.run(channel, seq, id, req.event, req.dataJson, now);
-        messages.push({ id, channel, seq, event: req.event, data: req.data, ts: now });
-      }
+      const messages = req.channels.map((channel) => writer.append(channel, req.event, req.data, req.dataJson, now));
       if (req.idempotency) {
         const refs: PublishedRef[] = messages.map(({ channel, seq, id }) => ({ channel, seq, id }));
-        stmt.idemPut.run(req.idempotency.key, req.idempotency.fingerprint, JSON.stringify(refs), now + IDEMPOTENCY_TTL_MS);
+        idempotency.remember(req.idempotency.key, req.idempotency.fingerprint, refs, now);
       }
       outcomes.push({ kind: 'stored', messages });
     }
@@ -202,10 +160,6 @@ export async function createSqliteStore({ file }: SqliteStoreOptions): Promise<S
 
     async ping() {
       db.prepare('SELECT 1').get();
-    },
-
-    async close() {
-      await kysely.destroy();
     },
   };
 }

@@ -7,6 +7,39 @@ export interface Tables {
   idempotency: { key: string; fingerprint: string; response: string; expires_at: number };
 }
 
+const INBOX_SQL = [
+  `CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT,
+    data TEXT,
+    action_url TEXT,
+    priority TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  ) WITHOUT ROWID`,
+  // Newest first per channel, with what the unread count filters on, so counting reads the index only.
+  'CREATE INDEX notifications_channel ON notifications (channel, id, type, expires_at)',
+  'CREATE INDEX notifications_expires ON notifications (expires_at) WHERE expires_at IS NOT NULL',
+  `CREATE TABLE notification_state (
+    user TEXT NOT NULL,
+    notification_id TEXT NOT NULL,
+    read_at INTEGER,
+    seen_at INTEGER,
+    archived_at INTEGER,
+    deleted_at INTEGER,
+    PRIMARY KEY (user, notification_id)
+  ) WITHOUT ROWID`,
+  'CREATE INDEX notification_state_notification ON notification_state (notification_id)',
+  `CREATE TABLE preferences (
+    user TEXT PRIMARY KEY,
+    muted_types TEXT NOT NULL
+  ) WITHOUT ROWID`,
+];
+
 export const migrations: Record<string, Migration> = {
   '0001_channels': {
     async up(db: Kysely<any>) {
@@ -36,6 +69,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('expires_at', 'integer', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('idempotency_expires').on('idempotency').column('expires_at').execute();
+    },
+  },
+  '0002_inbox': {
+    async up(db: Kysely<any>) {
+      for (const statement of INBOX_SQL) await sql.raw(statement).execute(db);
     },
   },
 };

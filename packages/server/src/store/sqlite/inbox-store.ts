@@ -1,0 +1,281 @@
+/**
+ * The inbox on SQLite. Queries go through prepared better-sqlite3 statements (the unread count is
+ * on the hot path of every badge), one per channel of the viewer, each walking the
+ * `(channel, id, type, expires_at)` index newest first; pages are merged here.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import {
+  HeraldError,
+  INBOX_EVENTS,
+  type InboxAction,
+  type Json,
+  type Message,
+  type Notification,
+  type NotificationDeleted,
+  type NotificationUpdated,
+  type Priority,
+  type PublishedRef,
+} from '@herald/protocol';
+import { userChannel } from '@herald/protocol';
+import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inbox-store.js';
+import type { IdempotencyTable } from './idempotency.js';
+import type { MessageWriter } from './writer.js';
+
+interface NotificationRow {
+  id: string;
+  channel: string;
+  type: string;
+  title: string;
+  body: string | null;
+  data: string | null;
+  action_url: string | null;
+  priority: Priority;
+  created_at: number;
+  expires_at: number | null;
+  read_at: number | null;
+  seen_at: number | null;
+  archived_at: number | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A ULID sorts above every real id: the "no cursor" bound. */
+const AFTER_ALL_IDS = '~';
+
+const PRUNE_CHUNK = 5000;
+
+/** The state column each action writes, and the value it writes. */
+const ACTIONS: Record<InboxAction, { column: 'read_at' | 'seen_at' | 'archived_at' | 'deleted_at'; set: boolean }> = {
+  read: { column: 'read_at', set: true },
+  seen: { column: 'seen_at', set: true },
+  archive: { column: 'archived_at', set: true },
+  unarchive: { column: 'archived_at', set: false },
+  delete: { column: 'deleted_at', set: true },
+};
+
+function toNotification(r: NotificationRow, muted: ReadonlySet<string>): Notification {
+  const n: Notification = { id: r.id, channel: r.channel, type: r.type, title: r.title, priority: r.priority, createdAt: iso(r.created_at) };
+  if (r.body !== null) n.body = r.body;
+  if (r.data !== null) n.data = JSON.parse(r.data);
+  if (r.action_url !== null) n.actionUrl = r.action_url;
+  if (r.expires_at !== null) n.expiresAt = iso(r.expires_at);
+  if (r.read_at !== null) n.readAt = iso(r.read_at);
+  if (r.seen_at !== null) n.seenAt = iso(r.seen_at);
+  if (r.archived_at !== null) n.archivedAt = iso(r.archived_at);
+  if (muted.has(r.type)) n.muted = true;
+  return n;
+}
+
+export function createSqliteInboxStore(db: Database, writer: MessageWriter, idempotency: IdempotencyTable): InboxStore {
+  const insertNotification = db.prepare(
+    `INSERT INTO notifications (id, channel, seq, type, title, body, data, action_url, priority, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const prefsGet = db.prepare<[string], { muted_types: string }>('SELECT muted_types FROM preferences WHERE user = ?');
+  const prefsPut = db.prepare(
+    'INSERT INTO preferences (user, muted_types) VALUES (?, ?) ON CONFLICT (user) DO UPDATE SET muted_types = excluded.muted_types',
+  );
+  // Visible = on the channel, not expired, not deleted by this user.
+  const countUnread = db.prepare<{ channel: string; now: number; muted: string; user: string }, { n: number }>(
+    `SELECT COUNT(*) AS n FROM notifications n
+     WHERE n.channel = @channel
+       AND (n.expires_at IS NULL OR n.expires_at > @now)
+       AND n.type NOT IN (SELECT value FROM json_each(@muted))
+       AND NOT EXISTS (SELECT 1 FROM notification_state s
+                       WHERE s.user = @user AND s.notification_id = n.id
+                         AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))`,
+  );
+  const listChannel = db.prepare<
+    { channel: string; now: number; user: string; before: string; status: string; archived: string; limit: number },
+    NotificationRow
+  >(
+    `SELECT n.id, n.channel, n.type, n.title, n.body, n.data, n.action_url, n.priority, n.created_at, n.expires_at,
+            s.read_at, s.seen_at, s.archived_at
+     FROM notifications n
+     LEFT JOIN notification_state s ON s.user = @user AND s.notification_id = n.id
+     WHERE n.channel = @channel AND n.id < @before
+       AND (n.expires_at IS NULL OR n.expires_at > @now)
+       AND s.deleted_at IS NULL
+       AND (@status = 'all' OR (@status = 'unread') = (s.read_at IS NULL))
+       AND (@archived = 'all' OR (@archived = 'true') = (s.archived_at IS NOT NULL))
+     ORDER BY n.id DESC
+     LIMIT @limit`,
+  );
+  const getForUpdate = db.prepare<
+    [string, string],
+    { channel: string; expires_at: number | null; read_at: number | null; seen_at: number | null; archived_at: number | null; deleted_at: number | null }
+  >(
+    `SELECT n.channel, n.expires_at, s.read_at, s.seen_at, s.archived_at, s.deleted_at
+     FROM notifications n LEFT JOIN notification_state s ON s.user = ? AND s.notification_id = n.id
+     WHERE n.id = ?`,
+  );
+  const setState = Object.fromEntries(
+    (['read_at', 'seen_at', 'archived_at', 'deleted_at'] as const).map((col) => [
+      col,
+      db.prepare<[string, string, number | null]>(
+        `INSERT INTO notification_state (user, notification_id, ${col}) VALUES (?, ?, ?)
+         ON CONFLICT (user, notification_id) DO UPDATE SET ${col} = excluded.${col}`,
+      ),
+    ]),
+  ) as Record<'read_at' | 'seen_at' | 'archived_at' | 'deleted_at', Statement<[string, string, number | null]>>;
+  const readAllChannel = db.prepare(
+    `INSERT INTO notification_state (user, notification_id, read_at)
+     SELECT @user, n.id, @now FROM notifications n
+     LEFT JOIN notification_state s ON s.user = @user AND s.notification_id = n.id
+     WHERE n.channel = @channel AND n.created_at <= @before
+       AND (n.expires_at IS NULL OR n.expires_at > @now)
+       AND s.read_at IS NULL AND s.deleted_at IS NULL
+     ON CONFLICT (user, notification_id) DO UPDATE SET read_at = excluded.read_at`,
+  );
+  const expiredChunk = db.prepare<[number], { id: string }>(
+    `SELECT id FROM notifications WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${PRUNE_CHUNK}`,
+  );
+  const deleteState = db.prepare('DELETE FROM notification_state WHERE notification_id = ?');
+  const deleteNotification = db.prepare('DELETE FROM notifications WHERE id = ?');
+
+  const mutedOf = (sub: string): string[] => {
+    const row = prefsGet.get(sub);
+    return row ? (JSON.parse(row.muted_types) as string[]) : [];
+  };
+
+  const unreadOf = (viewer: InboxViewer, now: number, muted: string[] = mutedOf(viewer.sub)): number => {
+    const mutedJson = JSON.stringify(muted);
+    let total = 0;
+    for (const channel of viewer.channels) total += countUnread.get({ channel, now, muted: mutedJson, user: viewer.sub })!.n;
+    return total;
+  };
+
+  /** Append a `notification:*` message to the user's own channel, inside the open transaction. */
+  const tellDevices = (sub: string, event: string, data: NotificationUpdated | NotificationDeleted, now: number): Message =>
+    writer.append(userChannel(sub), event, data as unknown as Json, JSON.stringify(data), now);
+
+  const createTx = db.transaction((n: Parameters<InboxStore['create']>[0]): CreateOutcome => {
+    const now = writer.now();
+    const seen = n.idempotency && idempotency.check(n.idempotency.key, n.idempotency.fingerprint, now);
+    if (seen) return seen;
+    const messages: Message[] = [];
+    const dataJson = n.data === undefined ? null : JSON.stringify(n.data);
+    for (const channel of n.to) {
+      const id = writer.id(now);
+      const notification: Notification = { id, channel, type: n.type, title: n.title, priority: n.priority, createdAt: iso(now) };
+      if (n.body !== undefined) notification.body = n.body;
+      if (n.data !== undefined) notification.data = n.data;
+      if (n.actionUrl !== undefined) notification.actionUrl = n.actionUrl;
+      if (n.expiresAt !== undefined) notification.expiresAt = iso(n.expiresAt);
+      const message = writer.append(channel, INBOX_EVENTS.new, notification as unknown as Json, JSON.stringify(notification), now, id);
+      insertNotification.run(id, channel, message.seq, n.type, n.title, n.body ?? null, dataJson, n.actionUrl ?? null, n.priority, now, n.expiresAt ?? null);
+      messages.push(message);
+    }
+    const refs: PublishedRef[] = messages.map(({ id, channel, seq }) => ({ id, channel, seq }));
+    if (n.idempotency) idempotency.remember(n.idempotency.key, n.idempotency.fingerprint, refs, now);
+    return { kind: 'stored', refs, messages };
+  });
+
+  const updateTx = db.transaction((viewer: InboxViewer, action: InboxAction, ids: readonly string[]): InboxChange => {
+    const now = writer.now();
+    const { column, set } = ACTIONS[action];
+    const channels = new Set(viewer.channels);
+    const unique = [...new Set(ids)];
+    const missing: string[] = [];
+    const changed: string[] = [];
+    for (const id of unique) {
+      const row = getForUpdate.get(viewer.sub, id);
+      if (!row || !channels.has(row.channel) || (row.expires_at !== null && row.expires_at <= now) || row.deleted_at !== null) {
+        missing.push(id);
+      } else if ((row[column] === null) === set) {
+        changed.push(id);
+      }
+    }
+    // Unknown, foreign, expired and deleted ids are all just "not found": nothing leaks, nothing changes.
+    if (missing.length > 0) throw new HeraldError('NOT_FOUND', 'Some ids are not in this inbox', { ids: missing.slice(0, 50) });
+    for (const id of changed) setState[column].run(viewer.sub, id, set ? now : null);
+    const unread = unreadOf(viewer, now);
+    if (changed.length === 0) return { updated: 0, unread, message: undefined };
+    let message: Message;
+    if (action === 'delete') {
+      message = tellDevices(viewer.sub, INBOX_EVENTS.deleted, { ids: changed, unread }, now);
+    } else {
+      const field = { read_at: 'readAt', seen_at: 'seenAt', archived_at: 'archivedAt', deleted_at: 'deletedAt' }[column];
+      message = tellDevices(viewer.sub, INBOX_EVENTS.updated, { ids: changed, [field]: set ? iso(now) : null, unread } as NotificationUpdated, now);
+    }
+    return { updated: changed.length, unread, message };
+  });
+
+  const readAllTx = db.transaction((viewer: InboxViewer, before: number | undefined): InboxChange => {
+    const now = writer.now();
+    const bound = Math.min(before ?? now, now);
+    let updated = 0;
+    for (const channel of viewer.channels) updated += readAllChannel.run({ user: viewer.sub, now, channel, before: bound }).changes;
+    const unread = unreadOf(viewer, now);
+    if (updated === 0) return { updated, unread, message: undefined };
+    const message = tellDevices(viewer.sub, INBOX_EVENTS.updated, { ids: [], all: true, before: iso(bound), readAt: iso(now), unread }, now);
+    return { updated, unread, message };
+  });
+
+  const setPreferencesTx = db.transaction((viewer: InboxViewer, mutedTypes: readonly string[]) => {
+    const now = writer.now();
+    prefsPut.run(viewer.sub, JSON.stringify(mutedTypes));
+    const unread = unreadOf(viewer, now, [...mutedTypes]);
+    const message = tellDevices(viewer.sub, INBOX_EVENTS.updated, { ids: [], mutedTypes: [...mutedTypes], unread }, now);
+    return { mutedTypes: [...mutedTypes], unread, message };
+  });
+
+  return {
+    async create(n) {
+      return createTx(n);
+    },
+
+    async list(viewer, { status, archived, limit, before }) {
+      const now = Date.now();
+      const muted = mutedOf(viewer.sub);
+      const mutedSet = new Set(muted);
+      const rows: NotificationRow[] = [];
+      for (const channel of viewer.channels) {
+        rows.push(...listChannel.all({ channel, now, user: viewer.sub, before: before ?? AFTER_ALL_IDS, status, archived, limit: limit + 1 }));
+      }
+      rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((r) => toNotification(r, mutedSet)),
+        nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+        unread: unreadOf(viewer, now, muted),
+      };
+    },
+
+    async unreadCount(viewer) {
+      return unreadOf(viewer, Date.now());
+    },
+
+    async update(viewer, action, ids) {
+      return updateTx(viewer, action, ids);
+    },
+
+    async readAll(viewer, before) {
+      return readAllTx(viewer, before);
+    },
+
+    async getPreferences(sub) {
+      return { mutedTypes: mutedOf(sub) };
+    },
+
+    async setPreferences(viewer, mutedTypes) {
+      return setPreferencesTx(viewer, mutedTypes);
+    },
+
+    async prune(now) {
+      let total = 0;
+      for (;;) {
+        const removed = db.transaction(() => {
+          const ids = expiredChunk.all(now);
+          for (const { id } of ids) {
+            deleteState.run(id);
+            deleteNotification.run(id);
+          }
+          return ids.length;
+        }).immediate();
+        total += removed;
+        if (removed < PRUNE_CHUNK) return total;
+      }
+    },
+  };
+}
