@@ -2,7 +2,7 @@
  * Authentication (SPEC §3): client JWTs and API keys, refused with stable codes on HTTP and on
  * the socket handshake; tokens minted by POST /v1/tokens; token refresh on a live socket.
  */
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   algNoneToken,
@@ -13,6 +13,7 @@ import {
   signToken,
   sleep,
   startHerald,
+  waitUntil,
   type Herald,
 } from './helpers.js';
 
@@ -23,7 +24,6 @@ async function badTokens(h: Herald): Promise<[string, string, string][]> {
   const { privateKey } = await generateKeyPair('RS256');
   const now = Math.floor(Date.now() / 1000);
   const rs256 = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject('mallory').setExpirationTime(now + 600).sign(privateKey);
-  void exportJWK;
   return [
     ['forged (signed with another secret)', await signToken(h, { sub: 'mallory' }, { secret: 'another-secret-of-at-least-32-characters!!' }), 'AUTH_INVALID'],
     ['alg none', algNoneToken({ sub: 'mallory' }), 'AUTH_INVALID'],
@@ -91,7 +91,7 @@ describe('API keys', () => {
 
   it('refuses a client JWT on an API-key route with 403 FORBIDDEN', async () => {
     const h = await startHerald();
-    const token = await signToken(h, { sub: 'u', roles: ['admin'], channels: ['*'.length ? 'keys:*' : ''] });
+    const token = await signToken(h, { sub: 'u', roles: ['admin'], channels: ['keys:*'] });
     for (const [method, path, body] of [
       ['POST', '/v1/publish', { channel: 'keys:1', event: 'e', data: 1 }],
       ['POST', '/v1/publish/batch', { items: [{ channel: 'keys:1', event: 'e', data: 1 }] }],
@@ -111,6 +111,45 @@ describe('API keys', () => {
       expect(res.status, path).toBe(401);
       expect(res.body.error.code, path).toBe('AUTH_INVALID');
     }
+  });
+});
+
+describe('credentials come before the body', () => {
+  it('a request without Authorization answers 401 AUTH_REQUIRED whatever its body', async () => {
+    const h = await startHerald();
+    const cases: [string, string, unknown, string | undefined][] = [
+      ['POST', '/v1/publish', { channel: 'bad channel', event: 7 }, undefined],
+      ['POST', '/v1/publish', { nonsense: true }, undefined],
+      ['POST', '/v1/publish', undefined, '{"channel":'],
+      ['POST', '/v1/publish/batch', { items: 'x' }, undefined],
+      ['POST', '/v1/tokens', { sub: 'has space' }, undefined],
+    ];
+    for (const [method, path, body, raw] of cases) {
+      const res = await request(h, method, path, body, { auth: null, ...(raw !== undefined ? { raw } : {}) });
+      expect(res.status, `${path} ${raw ?? JSON.stringify(body)}`).toBe(401);
+      expect(res.body.error.code, `${path} ${raw ?? JSON.stringify(body)}`).toBe('AUTH_REQUIRED');
+    }
+    for (const [path, what] of [
+      ['/v1/sync?cursors=bad%20channel:1', 'bad cursor'],
+      ['/v1/sync?cursors=feed:1&wait=99', 'wait over 25'],
+      ['/v1/channels/bad%20channel/history', 'bad channel'],
+      ['/v1/channels/ok/history?limit=0', 'bad limit'],
+    ] as const) {
+      const res = await request(h, 'GET', path, undefined, { auth: null });
+      expect(res.status, what).toBe(401);
+      expect(res.body.error.code, what).toBe('AUTH_REQUIRED');
+    }
+  });
+
+  it('a request with a bad API key answers 401 AUTH_INVALID whatever its body', async () => {
+    const h = await startHerald();
+    const bad = 'hk_wrong_key_of_sufficient_length_000';
+    const invalid = await request(h, 'POST', '/v1/publish', { channel: 'bad channel' }, { auth: bad });
+    expect(invalid.status).toBe(401);
+    expect(invalid.body.error.code).toBe('AUTH_INVALID');
+    const malformed = await request(h, 'POST', '/v1/publish', undefined, { auth: bad, raw: '{"channel":' });
+    expect(malformed.status).toBe(401);
+    expect(malformed.body.error.code).toBe('AUTH_INVALID');
   });
 });
 
@@ -228,7 +267,7 @@ describe('auth refresh on a live socket', () => {
     expect((await c.subscribe('feed:1')).ok).toBe(true);
     expect((await c.subscribe('feed:2')).ok).toBe(true);
     expect(await c.ack('auth', { token: await signToken(h, { sub: 'r', channels: ['feed:1'] }) })).toEqual({ ok: true });
-    await waitFor(() => c.unsubscribed.length >= 2);
+    await waitUntil(() => c.unsubscribed.length >= 2, 5000, 'two unsubscribed events');
     expect([...c.unsubscribed].sort((a, b) => a.channel.localeCompare(b.channel))).toEqual([
       { channel: 'feed:2', code: 'CHANNEL_FORBIDDEN' },
       { channel: 'role:admin', code: 'CHANNEL_FORBIDDEN' },
@@ -243,6 +282,35 @@ describe('auth refresh on a live socket', () => {
     expect(c.disconnects).toBe(0);
     // The narrowed token is the one in force: feed:2 can no longer be subscribed.
     expect((await c.subscribe('feed:2')).error.code).toBe('CHANNEL_FORBIDDEN');
+  });
+
+  it('when the token runs out (past the 30 s leeway) its subscriptions end with unsubscribed AUTH_EXPIRED and nothing more is delivered', async () => {
+    const h = await startHerald();
+    // Expired 28 s ago: accepted within the leeway, which runs out about 2 s from now.
+    const c = await connect(h, await signToken(h, { sub: 'x', channels: ['feed:*'] }, { expiresIn: -28 }));
+    expect((await c.subscribe('feed:1')).ok).toBe(true);
+    await waitUntil(() => c.unsubscribed.length >= 3, 6000, 'unsubscribed events on expiry');
+    expect([...c.unsubscribed].sort((a, b) => a.channel.localeCompare(b.channel))).toEqual([
+      { channel: 'broadcast', code: 'AUTH_EXPIRED' },
+      { channel: 'feed:1', code: 'AUTH_EXPIRED' },
+      { channel: 'user:x', code: 'AUTH_EXPIRED' },
+    ]);
+    await publish(h, { channel: 'feed:1', event: 'late', data: null });
+    await publish(h, { channel: 'user:x', event: 'late', data: null });
+    await sleep(300);
+    expect(c.received).toEqual([]);
+  });
+
+  it('refreshing the token before it runs out keeps the socket and its subscriptions alive', async () => {
+    const h = await startHerald();
+    const c = await connect(h, await signToken(h, { sub: 'x', channels: ['feed:*'] }, { expiresIn: -28 }));
+    expect((await c.subscribe('feed:1')).ok).toBe(true);
+    expect(await c.ack('auth', { token: await signToken(h, { sub: 'x', channels: ['feed:*'] }, { expiresIn: 600 }) })).toEqual({ ok: true });
+    await sleep(3500);
+    expect(c.unsubscribed).toEqual([]);
+    expect(c.socket.connected).toBe(true);
+    await publish(h, { channel: 'feed:1', event: 'alive', data: null });
+    await c.waitFor((m) => m.event === 'alive');
   });
 
   it('refuses a bad token on auth with AUTH_INVALID / AUTH_EXPIRED and keeps the old token in force', async () => {
@@ -269,11 +337,3 @@ describe('auth refresh on a live socket', () => {
     expect((await c.subscribe('admin:1')).error.code).toBe('CHANNEL_FORBIDDEN');
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 5000) {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(10);
-  }
-}

@@ -250,11 +250,11 @@ export function algNoneToken(claims: Claims): string {
 
 export type ClientSocket = Socket<any, any>;
 
-function openSocket(h: Herald, auth: Record<string, unknown> | undefined): ClientSocket {
+function openSocket(h: Herald, auth: Record<string, unknown> | undefined, transports: ('websocket' | 'polling')[] = ['websocket']): ClientSocket {
   const socket = io(h.url, {
     path: '/socket.io',
     ...(auth ? { auth } : {}),
-    transports: ['websocket'],
+    transports,
     reconnection: false,
     forceNew: true,
     timeout: 5000,
@@ -266,8 +266,8 @@ function openSocket(h: Herald, auth: Record<string, unknown> | undefined): Clien
 }
 
 /** A connected socket authenticated with `token`, with a recorder of everything it receives. */
-export async function connect(h: Herald, token: string): Promise<Client> {
-  const socket = openSocket(h, { token });
+export async function connect(h: Herald, token: string, transports?: ('websocket' | 'polling')[]): Promise<Client> {
+  const socket = openSocket(h, { token }, transports);
   const client = new Client(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

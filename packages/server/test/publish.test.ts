@@ -32,7 +32,7 @@ describe('POST /v1/publish', () => {
     expect(messages[0]!.ts).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
-  it('stores a message without data and keeps every JSON data kind intact', async () => {
+  it('stores and returns every kind of JSON data intact', async () => {
     const h = await startHerald();
     const values = [null, 0, -1.5, 'text with "quotes" and é', true, [], {}, { nested: { a: [1, { b: null }] } }];
     for (const data of values) await publish(h, { channel: 'kinds', event: 'kind', data });

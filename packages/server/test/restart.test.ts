@@ -3,7 +3,7 @@
  * same data file, stays replayable, and `seq` continues from the stored head.
  */
 import { describe, expect, it } from 'vitest';
-import { connect, fullHistory, history, publish, publishMany, range, signToken, startHerald } from './helpers.js';
+import { connect, fullHistory, history, publish, publishMany, range, request, signToken, startHerald, waitUntil } from './helpers.js';
 
 describe('restart on the same data file', () => {
   it('keeps history intact and continues seq at head + 1', async () => {
@@ -66,5 +66,24 @@ describe('restart on the same data file', () => {
       if (round < 2) await h.restart();
     }
     expect((await fullHistory(h, 'durable:multi')).messages.map((m) => m.seq)).toEqual(range(1, 9));
+  });
+
+  it('close() answers a waiting long-poll and disconnects sockets promptly', async () => {
+    const h = await startHerald();
+    const token = await signToken(h, { sub: 'u', channels: ['durable:*'] });
+    const c = await connect(h, token);
+    let settled = false;
+    const poll = request(h, 'GET', '/v1/sync?cursors=durable:wait:0&wait=20', undefined, { auth: token }).then(
+      (res) => ((settled = true), res),
+      (err: unknown) => ((settled = true), err),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await h.stop();
+    expect(Date.now() - started).toBeLessThan(3000);
+    await waitUntil(() => settled, 2000, 'the long-poll to settle');
+    await waitUntil(() => c.disconnects === 1, 2000, 'the socket to be disconnected');
+    const res = (await poll) as { status?: number };
+    expect([200, 503]).toContain(res.status);
   });
 });

@@ -4,7 +4,7 @@
  * with no duplicate or gap between the replay and the live `message` events.
  */
 import { describe, expect, it } from 'vitest';
-import { connect, history, publish, publishMany, range, signToken, startHerald, waitUntil } from './helpers.js';
+import { connect, history, publish, publishBatch, publishMany, range, signToken, startHerald, waitUntil } from './helpers.js';
 
 describe('subscribe replay', () => {
   it('since = k answers exactly k+1…head, ascending, with head and recovered: true', async () => {
@@ -136,5 +136,60 @@ describe('subscribe replay', () => {
     await second.waitFor((m) => m.channel === 'resume:1');
     const applied = [...first.on('resume:1'), ...ack.messages, ...second.on('resume:1')].map((m: any) => m.data);
     expect(applied).toEqual(range(1, 10));
+  });
+
+  it('subscribing twice to the same channel does not deliver its messages twice', async () => {
+    const h = await startHerald();
+    const c = await connect(h, await signToken(h, { sub: 'u', channels: ['twice:*'] }));
+    expect((await c.subscribe('twice:1')).ok).toBe(true);
+    expect((await c.subscribe('twice:1')).ok).toBe(true);
+    await publish(h, { channel: 'twice:1', event: 'once', data: null });
+    await publish(h, { channel: 'user:u', event: 'control', data: null });
+    await c.waitFor((m) => m.event === 'control');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.events('twice:1')).toEqual(['once']);
+  });
+
+  it('an explicit subscribe with since on an inbox channel replays the gap without duplicating live traffic', async () => {
+    const h = await startHerald();
+    for (let i = 1; i <= 3; i++) await publish(h, { channel: 'user:u', event: 'e', data: i });
+    const c = await connect(h, await signToken(h, { sub: 'u' }));
+    await publish(h, { channel: 'user:u', event: 'e', data: 4 });
+    await c.waitFor((m) => m.seq === 4);
+    const ack = await c.subscribe('user:u', 1);
+    expect(ack).toMatchObject({ ok: true, head: 4, recovered: true });
+    expect(ack.messages.map((m: any) => m.seq)).toEqual([2, 3, 4]);
+    await publish(h, { channel: 'user:u', event: 'e', data: 5 });
+    await c.waitFor((m) => m.seq === 5);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.on('user:u').map((m) => m.seq)).toEqual([4, 5]);
+  });
+
+  it('a batch publish reaches a live subscriber once per message, in seq order per channel', async () => {
+    const h = await startHerald();
+    const c = await connect(h, await signToken(h, { sub: 'u', channels: ['burst:*'] }));
+    await c.subscribe('burst:a');
+    await c.subscribe('burst:b');
+    const items = range(1, 600).map((i) => ({ channels: i % 3 === 0 ? ['burst:a', 'burst:b'] : [i % 2 ? 'burst:a' : 'burst:b'], event: 'e', data: i }));
+    const results = await publishBatch(h, items);
+    const counts = { 'burst:a': 0, 'burst:b': 0 } as Record<string, number>;
+    for (const r of results) for (const m of r.messages) counts[m.channel]!++;
+    await waitUntil(() => c.on('burst:a').length >= counts['burst:a']! && c.on('burst:b').length >= counts['burst:b']!, 10_000, 'the burst');
+    await publish(h, { channel: 'user:u', event: 'control', data: null });
+    await c.waitFor((m) => m.event === 'control');
+    expect(c.on('burst:a').map((m) => m.seq)).toEqual(range(1, counts['burst:a']!));
+    expect(c.on('burst:b').map((m) => m.seq)).toEqual(range(1, counts['burst:b']!));
+  });
+
+  it('delivers over the HTTP long-polling transport too (Socket.IO fallback)', async () => {
+    const h = await startHerald();
+    const c = await connect(h, await signToken(h, { sub: 'poller', channels: ['poll:*'] }), ['polling']);
+    expect(c.socket.io.engine.transport.name).toBe('polling');
+    const ack = await c.subscribe('poll:1', 0);
+    expect(ack).toMatchObject({ ok: true, head: 0 });
+    await publish(h, { channel: 'poll:1', event: 'via-polling', data: null });
+    await publish(h, { channel: 'user:poller', event: 'personal', data: null });
+    await c.waitFor((m) => m.event === 'personal');
+    expect(c.received.map((m) => m.event)).toEqual(['via-polling', 'personal']);
   });
 });

@@ -1,6 +1,6 @@
 /** The fastify application: error handling, validation, CORS and every `/v1` route. */
 import cors from '@fastify/cors';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Authenticator, TokenVerifier } from '../auth/index.js';
 import type { Bus } from '../bus/index.js';
 import type { Publisher } from '../channels/publisher.js';
@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { StatsSampler } from '../metrics/stats.js';
 import type { Store } from '../store/index.js';
 import { createAuthHooks } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, toHeraldError } from './errors.js';
 import { channelRoutes } from './routes/channels.js';
 import { healthRoutes } from './routes/health.js';
 import { publishRoutes } from './routes/publish.js';
@@ -49,7 +49,16 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     // Long-polls last up to 25 s; leave headroom before Node's own timeouts.
     requestTimeout: 60_000,
     return503OnClosing: true,
+    // Channel names reach 200 characters, percent-encoded up to three times that.
+    routerOptions: { maxParamLength: 800 },
+    // Malformed URLs and the like answer in Herald's error format too.
+    frameworkErrors: (error, _request, reply) => {
+      const herald = toHeraldError(error);
+      void (reply as FastifyReply).status(herald.status).send({ error: herald.toBody() });
+    },
   });
+  // JSON only: a body sent as text/plain is refused (415), never parsed as a string.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
   installErrorHandling(app);
   installZodValidation(app);

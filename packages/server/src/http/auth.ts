@@ -1,4 +1,8 @@
-/** Pre-handlers that authenticate a request and leave its principal on `request.principal`. */
+/**
+ * `onRequest` hooks that authenticate a request and leave its principal on `request.principal`.
+ * They run before the body is read, so nobody unauthenticated gets a body parsed or a schema
+ * error back.
+ */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator, ClientPrincipal, Principal } from '../auth/index.js';
 

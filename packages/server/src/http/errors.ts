@@ -9,12 +9,14 @@ const FASTIFY_CODES: Record<string, HeraldError['code']> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  FST_ERR_BAD_URL: 'VALIDATION_FAILED',
+  FST_ERR_MAX_PARAM_LENGTH: 'VALIDATION_FAILED',
 };
 
 export function toHeraldError(err: FastifyError | Error): HeraldError {
   if (err instanceof HeraldError) return err;
   const code = (err as FastifyError).code;
-  if (code && FASTIFY_CODES[code]) return new HeraldError(FASTIFY_CODES[code]);
+  if (code && FASTIFY_CODES[code]) return new HeraldError(FASTIFY_CODES[code], code === 'FST_ERR_BAD_URL' ? 'The URL is malformed' : undefined);
   if (err instanceof SyntaxError) return new HeraldError('INVALID_JSON');
   const status = (err as FastifyError).statusCode;
   if (status === 413) return new HeraldError('PAYLOAD_TOO_LARGE');

@@ -18,37 +18,37 @@ import type { Inbox } from './service.js';
 export function inboxRoutes(app: FastifyInstance, { auth, inbox }: { auth: AuthHooks; inbox: Inbox }): void {
   app.post<{ Body: CreateNotificationBody }>(
     '/v1/notifications',
-    { schema: { body: createNotificationBodySchema }, preHandler: auth.server },
+    { schema: { body: createNotificationBodySchema }, onRequest: auth.server },
     async (request, reply) => reply.status(201).send(await inbox.create(request.body)),
   );
 
   app.get<{ Querystring: InboxQuery }>(
     '/v1/inbox',
-    { schema: { querystring: inboxQuerySchema }, preHandler: auth.client },
+    { schema: { querystring: inboxQuerySchema }, onRequest: auth.client },
     async (request) => inbox.list(clientOf(request), request.query),
   );
 
-  app.get('/v1/inbox/unread-count', { preHandler: auth.client }, async (request) => inbox.unreadCount(clientOf(request)));
+  app.get('/v1/inbox/unread-count', { onRequest: auth.client }, async (request) => inbox.unreadCount(clientOf(request)));
 
   for (const action of INBOX_ACTIONS) {
     app.post<{ Body: InboxIdsBody }>(
       `/v1/inbox/${action}`,
-      { schema: { body: inboxIdsBodySchema }, preHandler: auth.client },
+      { schema: { body: inboxIdsBodySchema }, onRequest: auth.client },
       async (request) => inbox.change(clientOf(request), action, request.body.ids),
     );
   }
 
   app.post<{ Body: InboxReadAllBody | undefined }>(
     '/v1/inbox/read-all',
-    { schema: { body: inboxReadAllBodySchema.optional() }, preHandler: auth.client },
+    { schema: { body: inboxReadAllBodySchema.optional() }, onRequest: auth.client },
     async (request) => inbox.readAll(clientOf(request), request.body?.before),
   );
 
-  app.get('/v1/preferences', { preHandler: auth.client }, async (request) => inbox.preferences(clientOf(request)));
+  app.get('/v1/preferences', { onRequest: auth.client }, async (request) => inbox.preferences(clientOf(request)));
 
   app.put<{ Body: Preferences }>(
     '/v1/preferences',
-    { schema: { body: preferencesBodySchema }, preHandler: auth.client },
+    { schema: { body: preferencesBodySchema }, onRequest: auth.client },
     async (request) => inbox.setPreferences(clientOf(request), request.body.mutedTypes),
   );
 }

@@ -58,10 +58,9 @@ export function createInbox(store: Store, publisher: Publisher): Inbox {
   const inbox: Omit<Inbox, 'socketOperations'> = {
     async create(body) {
       const { idempotencyKey, ...rest } = body;
+      // "In the future" is checked by the store, after the idempotency lookup: a retry of a
+      // notification that has since expired still gets its original answer.
       const expiresAt = body.expiresAt === undefined ? undefined : Date.parse(body.expiresAt);
-      if (expiresAt !== undefined && expiresAt <= Date.now()) {
-        throw new HeraldError('VALIDATION_FAILED', undefined, [{ path: 'expiresAt', message: 'expiresAt must be in the future' }]);
-      }
       const data = body.data === undefined ? undefined : encodeData(body.data).data;
       const outcome = await store.inbox.create({
         to: body.to,

@@ -38,6 +38,7 @@ export interface InboxChange {
 }
 
 export interface InboxStore {
+  /** Store one notification per `to` channel; VALIDATION_FAILED when `expiresAt` is not in the future (checked after the idempotency key). */
   create(notification: NewNotification): Promise<CreateOutcome>;
   list(
     viewer: InboxViewer,

@@ -20,7 +20,7 @@ function entitledChannel(request: FastifyRequest<{ Params: { channel: string } }
 export function channelRoutes(app: FastifyInstance, { auth, store, registry }: Deps): void {
   app.get<{ Params: { channel: string }; Querystring: HistoryQuery }>(
     '/v1/channels/:channel/history',
-    { schema: { params: channelParamsSchema, querystring: historyQuerySchema }, preHandler: auth.any },
+    { schema: { params: channelParamsSchema, querystring: historyQuerySchema }, onRequest: auth.any },
     async (request) => {
       const channel = entitledChannel(request);
       const { since, limit } = request.query;
@@ -34,7 +34,7 @@ export function channelRoutes(app: FastifyInstance, { auth, store, registry }: D
 
   app.get<{ Params: { channel: string } }>(
     '/v1/channels/:channel/presence',
-    { schema: { params: channelParamsSchema }, preHandler: auth.any },
+    { schema: { params: channelParamsSchema }, onRequest: auth.any },
     async (request) => registry.presence(entitledChannel(request)),
   );
 }

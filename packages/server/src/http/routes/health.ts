@@ -32,5 +32,5 @@ export function healthRoutes(app: FastifyInstance, { auth, store, bus, metrics, 
     return metrics.registry.metrics();
   });
 
-  app.get('/v1/stats', { preHandler: auth.server }, async () => stats.snapshot());
+  app.get('/v1/stats', { onRequest: auth.server }, async () => stats.snapshot());
 }

@@ -6,13 +6,13 @@ import type { AuthHooks } from '../auth.js';
 export function publishRoutes(app: FastifyInstance, { auth, publisher }: { auth: AuthHooks; publisher: Publisher }): void {
   app.post<{ Body: PublishBody }>(
     '/v1/publish',
-    { schema: { body: publishBodySchema }, preHandler: auth.server },
+    { schema: { body: publishBodySchema }, onRequest: auth.server },
     async (request) => publisher.publish(request.body),
   );
 
   app.post<{ Body: { items: unknown[] } }>(
     '/v1/publish/batch',
-    { schema: { body: publishBatchBodySchema }, preHandler: auth.server },
+    { schema: { body: publishBatchBodySchema }, onRequest: auth.server },
     async (request) => {
       const { items } = request.body;
       if (items.length > MAX_BATCH_ITEMS) {

@@ -6,7 +6,7 @@ import type { AuthHooks } from '../auth.js';
 export function syncRoutes(app: FastifyInstance, { auth, sync }: { auth: AuthHooks; sync: SyncService }): void {
   app.get<{ Querystring: SyncQuery }>(
     '/v1/sync',
-    { schema: { querystring: syncQuerySchema }, preHandler: auth.client },
+    { schema: { querystring: syncQuerySchema }, onRequest: auth.client },
     async (request, reply) => {
       const cursors = parseSyncCursors(request.query.cursors);
       if (typeof cursors === 'string') {

@@ -9,7 +9,7 @@ export const DEFAULT_TOKEN_TTL_S = 3600;
 export function tokenRoutes(app: FastifyInstance, { auth, tokens }: { auth: AuthHooks; tokens: TokenVerifier }): void {
   app.post<{ Body: MintTokenBody }>(
     '/v1/tokens',
-    { schema: { body: mintTokenBodySchema }, preHandler: auth.server },
+    { schema: { body: mintTokenBodySchema }, onRequest: auth.server },
     async (request) => {
       const { ttlSeconds = DEFAULT_TOKEN_TTL_S, ...claims } = request.body;
       return tokens.mint(claims, ttlSeconds);

@@ -19,6 +19,7 @@ import {
 import { userChannel } from '@herald/protocol';
 import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inbox-store.js';
 import type { IdempotencyTable } from './idempotency.js';
+import { createUnreadCounter } from './unread-counter.js';
 import type { MessageWriter } from './writer.js';
 
 interface NotificationRow {
@@ -75,23 +76,12 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
   const prefsPut = db.prepare(
     'INSERT INTO preferences (user, muted_types) VALUES (?, ?) ON CONFLICT (user) DO UPDATE SET muted_types = excluded.muted_types',
   );
-  // Visible = on the channel, not expired, not deleted by this user.
-  const countUnread = db.prepare<{ channel: string; now: number; muted: string; user: string }, { n: number }>(
-    `SELECT COUNT(*) AS n FROM notifications n
-     WHERE n.channel = @channel
-       AND (n.expires_at IS NULL OR n.expires_at > @now)
-       AND n.type NOT IN (SELECT value FROM json_each(@muted))
-       AND NOT EXISTS (SELECT 1 FROM notification_state s
-                       WHERE s.user = @user AND s.notification_id = n.id
-                         AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))`,
-  );
+  // A page: the candidate ids of each channel from the index, merged, then only the winners loaded.
   const listChannel = db.prepare<
     { channel: string; now: number; user: string; before: string; status: string; archived: string; limit: number },
-    NotificationRow
+    { id: string }
   >(
-    `SELECT n.id, n.channel, n.type, n.title, n.body, n.data, n.action_url, n.priority, n.created_at, n.expires_at,
-            s.read_at, s.seen_at, s.archived_at
-     FROM notifications n
+    `SELECT n.id FROM notifications n
      LEFT JOIN notification_state s ON s.user = @user AND s.notification_id = n.id
      WHERE n.channel = @channel AND n.id < @before
        AND (n.expires_at IS NULL OR n.expires_at > @now)
@@ -101,11 +91,17 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
      ORDER BY n.id DESC
      LIMIT @limit`,
   );
+  const loadItem = db.prepare<[string, string], NotificationRow>(
+    `SELECT n.id, n.channel, n.type, n.title, n.body, n.data, n.action_url, n.priority, n.created_at, n.expires_at,
+            s.read_at, s.seen_at, s.archived_at
+     FROM notifications n LEFT JOIN notification_state s ON s.user = ? AND s.notification_id = n.id
+     WHERE n.id = ?`,
+  );
   const getForUpdate = db.prepare<
     [string, string],
-    { channel: string; expires_at: number | null; read_at: number | null; seen_at: number | null; archived_at: number | null; deleted_at: number | null }
+    { channel: string; type: string; expires_at: number | null; read_at: number | null; seen_at: number | null; archived_at: number | null; deleted_at: number | null }
   >(
-    `SELECT n.channel, n.expires_at, s.read_at, s.seen_at, s.archived_at, s.deleted_at
+    `SELECT n.channel, n.type, n.expires_at, s.read_at, s.seen_at, s.archived_at, s.deleted_at
      FROM notifications n LEFT JOIN notification_state s ON s.user = ? AND s.notification_id = n.id
      WHERE n.id = ?`,
   );
@@ -138,12 +134,9 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     return row ? (JSON.parse(row.muted_types) as string[]) : [];
   };
 
-  const unreadOf = (viewer: InboxViewer, now: number, muted: string[] = mutedOf(viewer.sub)): number => {
-    const mutedJson = JSON.stringify(muted);
-    let total = 0;
-    for (const channel of viewer.channels) total += countUnread.get({ channel, now, muted: mutedJson, user: viewer.sub })!.n;
-    return total;
-  };
+  const counter = createUnreadCounter(db);
+  const unreadOf = (viewer: InboxViewer, now: number, muted: string[] = mutedOf(viewer.sub)): number =>
+    counter.count(viewer.sub, viewer.channels, muted, now);
 
   /** Append a `notification:*` message to the user's own channel, inside the open transaction. */
   const tellDevices = (sub: string, event: string, data: NotificationUpdated | NotificationDeleted, now: number): Message =>
@@ -153,6 +146,9 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     const now = writer.now();
     const seen = n.idempotency && idempotency.check(n.idempotency.key, n.idempotency.fingerprint, now);
     if (seen) return seen;
+    if (n.expiresAt !== undefined && n.expiresAt <= now) {
+      throw new HeraldError('VALIDATION_FAILED', undefined, [{ path: 'expiresAt', message: 'expiresAt must be in the future' }]);
+    }
     const messages: Message[] = [];
     const dataJson = n.data === undefined ? null : JSON.stringify(n.data);
     for (const channel of n.to) {
@@ -164,6 +160,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
       if (n.expiresAt !== undefined) notification.expiresAt = iso(n.expiresAt);
       const message = writer.append(channel, INBOX_EVENTS.new, notification as unknown as Json, JSON.stringify(notification), now, id);
       insertNotification.run(id, channel, message.seq, n.type, n.title, n.body ?? null, dataJson, n.actionUrl ?? null, n.priority, now, n.expiresAt ?? null);
+      counter.onCreate(channel, id);
       messages.push(message);
     }
     const refs: PublishedRef[] = messages.map(({ id, channel, seq }) => ({ id, channel, seq }));
@@ -178,18 +175,25 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     const unique = [...new Set(ids)];
     const missing: string[] = [];
     const changed: string[] = [];
+    /** Items that stop counting as unread: read or deleted while unread and not muted. */
+    const leaving: { channel: string; id: string }[] = [];
+    const muted = new Set(mutedOf(viewer.sub));
     for (const id of unique) {
       const row = getForUpdate.get(viewer.sub, id);
       if (!row || !channels.has(row.channel) || (row.expires_at !== null && row.expires_at <= now) || row.deleted_at !== null) {
         missing.push(id);
       } else if ((row[column] === null) === set) {
         changed.push(id);
+        if ((column === 'read_at' || column === 'deleted_at') && row.read_at === null && !muted.has(row.type)) {
+          leaving.push({ channel: row.channel, id });
+        }
       }
     }
     // Unknown, foreign, expired and deleted ids are all just "not found": nothing leaks, nothing changes.
     if (missing.length > 0) throw new HeraldError('NOT_FOUND', 'Some ids are not in this inbox', { ids: missing.slice(0, 50) });
     for (const id of changed) setState[column].run(viewer.sub, id, set ? now : null);
-    const unread = unreadOf(viewer, now);
+    for (const { channel, id } of leaving) counter.onRead(viewer.sub, channel, id);
+    const unread = unreadOf(viewer, now, [...muted]);
     if (changed.length === 0) return { updated: 0, unread, message: undefined };
     let message: Message;
     if (action === 'delete') {
@@ -206,6 +210,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     const bound = Math.min(before ?? now, now);
     let updated = 0;
     for (const channel of viewer.channels) updated += readAllChannel.run({ user: viewer.sub, now, channel, before: bound }).changes;
+    counter.forget(viewer.sub);
     const unread = unreadOf(viewer, now);
     if (updated === 0) return { updated, unread, message: undefined };
     const message = tellDevices(viewer.sub, INBOX_EVENTS.updated, { ids: [], all: true, before: iso(bound), readAt: iso(now), unread }, now);
@@ -215,6 +220,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
   const setPreferencesTx = db.transaction((viewer: InboxViewer, mutedTypes: readonly string[]) => {
     const now = writer.now();
     prefsPut.run(viewer.sub, JSON.stringify(mutedTypes));
+    counter.forget(viewer.sub);
     const unread = unreadOf(viewer, now, [...mutedTypes]);
     const message = tellDevices(viewer.sub, INBOX_EVENTS.updated, { ids: [], mutedTypes: [...mutedTypes], unread }, now);
     return { mutedTypes: [...mutedTypes], unread, message };
@@ -229,15 +235,17 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
       const now = Date.now();
       const muted = mutedOf(viewer.sub);
       const mutedSet = new Set(muted);
-      const rows: NotificationRow[] = [];
+      const ids: string[] = [];
       for (const channel of viewer.channels) {
-        rows.push(...listChannel.all({ channel, now, user: viewer.sub, before: before ?? AFTER_ALL_IDS, status, archived, limit: limit + 1 }));
+        for (const r of listChannel.all({ channel, now, user: viewer.sub, before: before ?? AFTER_ALL_IDS, status, archived, limit: limit + 1 })) {
+          ids.push(r.id);
+        }
       }
-      rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-      const page = rows.slice(0, limit);
+      ids.sort().reverse();
+      const page = ids.slice(0, limit);
       return {
-        items: page.map((r) => toNotification(r, mutedSet)),
-        nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+        items: page.map((id) => toNotification(loadItem.get(viewer.sub, id)!, mutedSet)),
+        nextCursor: ids.length > limit ? page[page.length - 1]! : null,
         unread: unreadOf(viewer, now, muted),
       };
     },

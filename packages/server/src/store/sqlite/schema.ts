@@ -24,6 +24,8 @@ const INBOX_SQL = [
   // Newest first per channel, with what the unread count filters on, so counting reads the index only.
   'CREATE INDEX notifications_channel ON notifications (channel, id, type, expires_at)',
   'CREATE INDEX notifications_expires ON notifications (expires_at) WHERE expires_at IS NOT NULL',
+  // The next expiry on a channel: when a cached unread count stops being valid.
+  'CREATE INDEX notifications_channel_expiry ON notifications (channel, expires_at) WHERE expires_at IS NOT NULL',
   `CREATE TABLE notification_state (
     user TEXT NOT NULL,
     notification_id TEXT NOT NULL,
