@@ -4,7 +4,8 @@
 import type { ErrorBody } from './errors.js';
 import type { Message } from './message.js';
 import type { AuthPayload, SubscribePayload, UnsubscribePayload } from './schemas.js';
-import type { InboxIdsBody, InboxReadAllBody, InboxUpdateResult } from './notification.js';
+import type { InboxUpdateResult } from './notification.js';
+import type { InboxIdsBody, InboxReadAllBody } from './notification-schemas.js';
 
 /** A failed acknowledgement. */
 export interface AckError {

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './schemas.js';
 export * from './events.js';
 export * from './notification.js';
+export * from './notification-schemas.js';

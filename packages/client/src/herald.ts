@@ -1,0 +1,189 @@
+/**
+ * `createHerald(options)`: the client. It owns the token, the connection (socket or polling), one
+ * stream per subscribed channel, and the inbox.
+ */
+import { BROADCAST_CHANNEL, roleChannel, userChannel, type Message, type Notification } from '@herald/protocol';
+import { ChannelStream } from './channel-stream.js';
+import { createConnection } from './connection.js';
+import { listeners } from './emitter.js';
+import { UnauthorizedError } from './errors.js';
+import { createHttpClient } from './http.js';
+import { createInbox, type InboxClient } from './inbox.js';
+import { defaultStorage } from './storage.js';
+import { createTokenManager, type TokenClaims } from './token.js';
+import type { ConnectionState, EventMap, HeraldOptions, StateChange, SubscribeOptions, TypedMessage } from './types.js';
+
+export interface HeraldClient<Events extends EventMap = EventMap> {
+  /** Where the connection stands now. */
+  readonly state: ConnectionState;
+  /** Listen for `{ from, to }` state changes; returns the function that stops listening. */
+  onStateChange(listener: (change: StateChange) => void): () => void;
+  /**
+   * Receive every message of `channel` once, in seq order, without gaps.
+   * @returns the function that ends this subscription
+   * @example const off = herald.subscribe('restaurant:7', (m) => console.log(m.seq, m.event, m.data));
+   */
+  subscribe(channel: string, handler: (message: TypedMessage<Events>) => void, options?: SubscribeOptions): () => void;
+  /** Notifications genuinely new to this user: not on first load, never twice, never muted types. */
+  onNotification(listener: (notification: Notification) => void): () => void;
+  /** A channel the server refused or ended (`CHANNEL_FORBIDDEN`, …). */
+  onError(listener: (error: { channel: string; code: string }) => void): () => void;
+  /** The synced inbox (when `inbox` is not `false`). */
+  readonly inbox: InboxClient;
+  /** Stop everything: socket, polling, timers. */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  gapTimeoutMs: 250,
+  pollAfterMs: 3000,
+  syncWaitSeconds: 25,
+  refreshBeforeExpiryMs: 60_000,
+};
+
+/**
+ * Create a Herald client. It starts connecting at once.
+ * @example
+ * const herald = createHerald({ url: 'https://herald.example.com', getToken: () => fetchToken() });
+ * herald.subscribe('restaurant:7', (m) => render(m));
+ * herald.onNotification((n) => toast(n.title));
+ */
+export function createHerald<Events extends EventMap = EventMap>(options: HeraldOptions): HeraldClient<Events> {
+  if (!options?.url) throw new TypeError('createHerald: `url` is required');
+  if (typeof options.getToken !== 'function') throw new TypeError('createHerald: `getToken` must be a function');
+  const storage = options.storage ?? defaultStorage();
+  const prefix = options.storageKey ?? 'herald';
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const streams = new Map<string, ChannelStream>();
+  const notifications = listeners<Notification>();
+  const errors = listeners<{ channel: string; code: string }>();
+  let claims: TokenClaims | undefined;
+  let closed = false;
+
+  const tokens = createTokenManager(
+    options.getToken,
+    options.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
+    (token, next) => {
+      const first = claims === undefined;
+      claims = next;
+      if (!first) connection.applyToken(token);
+      ensureInboxStreams();
+    },
+    (err) => {
+      if (err instanceof UnauthorizedError) connection.unauthorized();
+    },
+  );
+  const http = createHttpClient(options.url, tokens, fetchImpl);
+
+  const streamFor = (channel: string): ChannelStream => {
+    let stream = streams.get(channel);
+    if (!stream) {
+      // Cursors are kept per user, so another user signing in on the same device starts afresh.
+      stream = new ChannelStream(channel, () => `${prefix}:${claims?.sub ?? '?'}:cursor:${channel}`, {
+        gapTimeoutMs: options.gapTimeoutMs ?? DEFAULTS.gapTimeoutMs,
+        storage,
+        fetchHistory: (ch, since) =>
+          http.request<{ messages: Message[]; head: number }>('GET', `/v1/channels/${encodeURIComponent(ch)}/history?since=${since}&limit=1000`),
+      });
+      streams.set(channel, stream);
+      connection.subscribe(stream);
+    }
+    return stream;
+  };
+
+  const connection = createConnection(
+    {
+      url: options.url,
+      transports: options.transports ?? ['websocket', 'polling'],
+      pollAfterMs: options.pollAfterMs ?? DEFAULTS.pollAfterMs,
+      syncWaitSeconds: Math.min(options.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds, 25),
+      backoff: { minMs: options.backoff?.minMs ?? 500, maxMs: options.backoff?.maxMs ?? 30_000 },
+    },
+    {
+      tokens,
+      http,
+      streams: () => streams.values(),
+      stream: (channel) => streams.get(channel),
+      onChannelError: (channel, code) => errors.emit({ channel, code }),
+    },
+  );
+
+  const inboxEnabled = options.inbox !== false;
+  const inbox = createInbox({
+    http,
+    storage,
+    announcedKey: () => `${prefix}:${claims?.sub ?? '?'}:announced`,
+    announce: (n) => notifications.emit(n),
+    online: () => connection.state === 'live' || connection.state === 'polling',
+  });
+
+  /** The channels whose `notification:*` messages make the inbox (SPEC §2). */
+  const inboxStreams = new Set<string>();
+  function ensureInboxStreams() {
+    if (!inboxEnabled || !claims) return;
+    const exact = claims.channels.filter((c) => !c.endsWith(':*') && !c.startsWith('user:') && !c.startsWith('role:'));
+    for (const channel of [userChannel(claims.sub), ...claims.roles.map(roleChannel), BROADCAST_CHANNEL, ...exact]) {
+      if (inboxStreams.has(channel)) continue;
+      inboxStreams.add(channel);
+      streamFor(channel).addHandler((m) => inbox.onMessage(m));
+    }
+  }
+
+  connection.onStateChange(({ to }) => {
+    if (to === 'live' || to === 'polling') {
+      inbox.flush();
+      if (inboxEnabled && !inbox.getSnapshot().loaded) void loadInbox();
+    }
+  });
+
+  let loadingInbox = false;
+  async function loadInbox() {
+    if (loadingInbox || closed) return;
+    loadingInbox = true;
+    try {
+      await inbox.load();
+    } catch {
+      // Retried on the next state change to live / polling.
+    } finally {
+      loadingInbox = false;
+    }
+  }
+
+  void tokens.get().then(
+    () => !closed && connection.start(),
+    (err) => (err instanceof UnauthorizedError ? connection.unauthorized() : retryStart()),
+  );
+  function retryStart() {
+    // getToken failed for another reason (network): the connection's backoff takes it from here.
+    if (!closed) connection.start();
+  }
+
+  return {
+    get state() {
+      return connection.state;
+    },
+    onStateChange: (l) => connection.onStateChange(l),
+    subscribe(channel, handler, subscribeOptions) {
+      const stream = streamFor(channel);
+      const remove = stream.addHandler(handler as (m: Message) => void, subscribeOptions?.onReset);
+      return () => {
+        if (remove() && !inboxStreams.has(channel)) {
+          stream.close();
+          streams.delete(channel);
+          connection.unsubscribe(channel);
+        }
+      };
+    },
+    onNotification: (l) => notifications.add(l),
+    onError: (l) => errors.add(l),
+    inbox,
+    async close() {
+      closed = true;
+      tokens.stop();
+      connection.close();
+      for (const s of streams.values()) s.close();
+      notifications.clear();
+      errors.clear();
+    },
+  };
+}

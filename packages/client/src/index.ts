@@ -1,0 +1,6 @@
+export { createHerald, type HeraldClient } from './herald.js';
+export { UnauthorizedError, HeraldRequestError } from './errors.js';
+export { memoryStorage } from './storage.js';
+export { fullJitter, type Backoff } from './backoff.js';
+export type { InboxClient } from './inbox.js';
+export type * from './types.js';

@@ -1,0 +1,92 @@
+/**
+ * Public types of `@herald/client`.
+ */
+import type { Message, Notification } from '@herald/protocol';
+
+export type { Message, Notification };
+
+/**
+ * Where the client stands:
+ * - `connecting`: no working transport yet (first connect, or socket retrying before polling starts);
+ * - `live`: the Socket.IO connection is up;
+ * - `polling`: the socket is down or refused, `/v1/sync` long-polling keeps messages flowing;
+ * - `offline`: neither works; retrying with backoff;
+ * - `unauthorized`: `getToken` threw `UnauthorizedError`; terminal until `close()`.
+ */
+export type ConnectionState = 'connecting' | 'live' | 'polling' | 'offline' | 'unauthorized';
+
+/** Emitted on every state change. */
+export interface StateChange {
+  from: ConnectionState;
+  to: ConnectionState;
+}
+
+/** Application events: event name → type of `data`. */
+export type EventMap = Record<string, unknown>;
+
+/** A message whose `event` / `data` follow the application's event map. */
+export type TypedMessage<E extends EventMap> = {
+  [K in keyof E & string]: Message<K, E[K] & Message['data']>;
+}[keyof E & string];
+
+/**
+ * Key-value storage for cursors and the "already announced" mark. `localStorage` fits; so does
+ * any object with these three methods.
+ */
+export interface CursorStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface HeraldOptions {
+  /** Base URL of the Herald server, e.g. `https://herald.example.com`. */
+  url: string;
+  /**
+   * Returns a client JWT. Called at start, before the current token expires, and when the server
+   * answers `AUTH_EXPIRED`. Throw `UnauthorizedError` to stop for good (state `unauthorized`).
+   */
+  getToken: () => string | Promise<string>;
+  /** Where cursors are kept. @default localStorage in browsers, memory elsewhere */
+  storage?: CursorStorage;
+  /** Prefix of storage keys, so several clients can share one storage. @default 'herald' */
+  storageKey?: string;
+  /** How long a message ahead of a gap is held before the gap is fetched, ms. @default 250 */
+  gapTimeoutMs?: number;
+  /** Start `/v1/sync` polling once the socket has been down (or unable to connect) this long, ms. @default 3000 */
+  pollAfterMs?: number;
+  /** Reconnect backoff: full jitter between 0 and min(maxMs, minMs·2^attempt). @default { minMs: 500, maxMs: 30000 } */
+  backoff?: { minMs?: number; maxMs?: number };
+  /** Socket.IO transports. @default ['websocket', 'polling'] */
+  transports?: ('websocket' | 'polling')[];
+  /** Long-poll wait of `/v1/sync`, seconds (≤ 25). @default 25 */
+  syncWaitSeconds?: number;
+  /** Ask `getToken` for a new token this long before the current one expires, ms. @default 60000 */
+  refreshBeforeExpiryMs?: number;
+  /** Load and keep the inbox in sync. @default true */
+  inbox?: boolean;
+  /** `fetch` to use. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Called when the server no longer holds everything after this client's cursor (retention) or
+   * the cursor is unknown to it: reload the state this channel feeds, then messages resume.
+   */
+  onReset?: (channel: string) => void;
+}
+
+/** A snapshot of the inbox: immutable, a new object on every change (fit for useSyncExternalStore). */
+export interface InboxSnapshot {
+  /** Newest first. */
+  items: readonly Notification[];
+  unread: number;
+  /** Whether older items can be loaded with `loadMore()`. */
+  hasMore: boolean;
+  /** Whether the first load has completed. */
+  loaded: boolean;
+  mutedTypes: readonly string[];
+  /** Actions taken offline, not yet accepted by the server. */
+  pendingActions: number;
+}
