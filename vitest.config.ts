@@ -6,6 +6,7 @@ export default defineConfig({
     alias: {
       // Tests run the server from source, so the protocol package is read from source too.
       '@herald/protocol': fileURLToPath(new URL('./packages/protocol/src/index.ts', import.meta.url)),
+      '@herald/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)),
     },
   },
   test: {

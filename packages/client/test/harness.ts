@@ -204,10 +204,12 @@ export interface PublishPlan {
   /** Time the whole stream should take (paused time excluded). */
   durationMs: number;
   event?: string;
+  /** Messages already on each channel (the stream continues at after + 1). @default 0 */
+  after?: number;
 }
 
 export function startPublisher(h: Herald, plan: PublishPlan): Publisher {
-  const acked = new Map(plan.channels.map((c) => [c, 0]));
+  const acked = new Map(plan.channels.map((c) => [c, plan.after ?? 0]));
   const batchCount = Math.ceil(plan.total / plan.batchSize);
   const interval = plan.durationMs / batchCount;
   let sent = 0;
@@ -222,12 +224,14 @@ export function startPublisher(h: Herald, plan: PublishPlan): Publisher {
   const run = async () => {
     let next = Date.now();
     for (let b = 0; b < batchCount && !stopped; b++) {
-      if (paused) {
-        await paused.promise;
-        next = Date.now();
-      }
       const wait = next - Date.now();
       if (wait > 0) await sleep(wait);
+      // Checked right before sending (no await in between), so pause() never races a batch out.
+      if (paused) {
+        while (paused) await paused.promise;
+        next = Date.now();
+      }
+      if (stopped) break;
       next += interval;
       const items = [];
       const expected: [string, number][] = [];
@@ -251,8 +255,11 @@ export function startPublisher(h: Herald, plan: PublishPlan): Publisher {
     }
   };
 
+  const done = run();
+  // A test that fails early never awaits `done`; its rejection must not surface as unhandled.
+  done.catch(() => {});
   return {
-    done: run(),
+    done,
     acked,
     batches: () => Math.ceil(sent / plan.batchSize),
     async pause() {

@@ -110,7 +110,7 @@ export async function startProxy(targetUrl: string): Promise<ChaosProxy> {
       ur.on('error', () => res.destroy());
     });
     up.on('error', () => {
-      if (!res.headersSent && !res.destroyed) {
+      if (!res.headersSent && !req.socket.destroyed) {
         stats.badGateway++;
         res.writeHead(502, { 'content-type': 'text/plain', connection: 'close' });
         res.end('upstream unreachable');

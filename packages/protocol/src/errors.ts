@@ -15,7 +15,6 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'These credentials may not do this' },
   CHANNEL_FORBIDDEN: { status: 403, message: 'Not entitled to this channel' },
   NOT_FOUND: { status: 404, message: 'Not found' },
-  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'This idempotency key was used with a different request' },
   UNKNOWN_EVENT: { status: 400, message: 'Unknown event' },
   TOKENS_DISABLED: { status: 501, message: 'Token minting needs HERALD_JWT_SECRET' },

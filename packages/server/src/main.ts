@@ -10,9 +10,13 @@ import { createServer, type HeraldServer } from './server.js';
 
 function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults['dev']>, demoToken: string): string {
   const credentials = path.relative(process.cwd(), dev.file) || dev.file;
-  const keyLine = dev.created
-    ? `export HERALD_API_KEY=${dev.credentials.apiKey}`
-    : `export HERALD_API_KEY=$(node -p "require('./${credentials}').apiKey")`;
+  // The dev key is only in force when HERALD_API_KEYS was not set.
+  const devKeyInUse = config.apiKeys.includes(dev.credentials.apiKey);
+  const keyLine = !devKeyInUse
+    ? 'export HERALD_API_KEY=<one of your HERALD_API_KEYS>'
+    : dev.created
+      ? `export HERALD_API_KEY=${dev.credentials.apiKey}`
+      : `export HERALD_API_KEY=$(node -p "require('./${credentials}').apiKey")`;
   const db = config.database.kind === 'sqlite' ? path.relative(process.cwd(), config.database.file) : 'postgres';
   return `
   Herald is running at ${url}   (dev defaults: SQLite ${db}, single node)

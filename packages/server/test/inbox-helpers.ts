@@ -56,7 +56,7 @@ export async function notifyOne(h: Herald, channel: string, extra: Record<string
 
 /** GET /v1/inbox as `u`; fails unless it answers 200. */
 export async function inbox(h: Herald, u: User, query: Record<string, string | number> = {}): Promise<InboxPageBody> {
-  const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
   const res = await request<InboxPageBody>(h, 'GET', `/v1/inbox${qs ? `?${qs}` : ''}`, undefined, { auth: u.token });
   if (res.status !== 200) throw new Error(`inbox answered ${res.status}: ${res.text}`);
   return res.body;

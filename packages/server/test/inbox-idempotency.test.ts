@@ -62,6 +62,17 @@ describe('idempotent notification create', () => {
     expect(await headOf(h, 'broadcast')).toBe(1);
   });
 
+  it('data with the same members in another order is the same request', async () => {
+    // JSON objects are unordered (RFC 8259 §4); the top-level keys may already come in any order.
+    const h = await startHerald();
+    const base = { to: ['user:alice'], type: 'order:created', title: 'Order', idempotencyKey: 'order-5' };
+    const first = await notify(h, { ...base, data: { order: 5, table: 3 } });
+    const retry = await request(h, 'POST', '/v1/notifications', { ...base, data: { table: 3, order: 5 } });
+    expect(retry.status, retry.text).toBe(201);
+    expect(retry.body.notifications).toEqual(first);
+    expect(await headOf(h, 'user:alice')).toBe(1);
+  });
+
   it('concurrent requests with one key store one notification', async () => {
     const h = await startHerald();
     const alice = await user(h, 'alice');

@@ -124,6 +124,9 @@ describe('a notification to role:admin', () => {
     const hist = await request(h, 'GET', historyPath('role:admin', 'since=0'), undefined, { auth: carl.token });
     expectError(hist, 403, 'CHANNEL_FORBIDDEN', 'history');
     for (const marker of ['payroll', 'salary', 'Zelda', '4711']) expect(hist.text).not.toContain(marker);
+    const polled = await request(h, 'GET', '/v1/sync?cursors=role:admin:0&wait=0', undefined, { auth: carl.token });
+    expectError(polled, 403, 'CHANNEL_FORBIDDEN', 'sync');
+    for (const marker of ['payroll', 'salary', 'Zelda', '4711']) expect(polled.text).not.toContain(marker);
     // (The back end still sees exactly one stored message on the channel: stored once, not per admin.)
     const stored = await history(h, 'role:admin');
     expect(stored.messages.map((m) => [m.event, (m.data as { id: string }).id])).toEqual([['notification:new', id]]);

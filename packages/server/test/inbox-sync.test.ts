@@ -196,15 +196,77 @@ describe('two sockets of one user stay in sync', () => {
     expect(await a1.ack('inbox:read', { ids: [n, n] })).toEqual({ ok: true, updated: 0, unread: 0 });
     expect(await a2.ack('inbox:unarchive', { ids: [n] })).toEqual({ ok: true, updated: 0, unread: 0 });
     expect(await actOk(h, alice, 'read', { ids: [n] })).toEqual({ updated: 0, unread: 0 });
+    await notifyOne(h, 'user:alice');
+    expect(await a2.ack('inbox:read-all', { before: '2001-01-01T00:00:00Z' })).toEqual({ ok: true, updated: 0, unread: 1 });
+    expect(await actOk(h, alice, 'read-all', { before: '2001-01-01T00:00:00.000+02:00' })).toEqual({ updated: 0, unread: 1 });
     expectAckError(await a1.ack('inbox:delete', { ids: [n, bobs] }), 'NOT_FOUND');
     expectAckError(await a1.ack('inbox:read', { ids: 'nope' }), 'VALIDATION_FAILED');
 
     await barrier(h, [a1, a2]);
-    expect(await headOf(h, 'user:alice')).toBe(head);
+    expect(await headOf(h, 'user:alice')).toBe(head + 1); // only the new notification's notification:new
     expect(inboxTraffic(a1, 'alice')).toHaveLength(1);
     expect(inboxTraffic(a2, 'alice')).toHaveLength(1);
     // The refused delete left n in place.
-    expect((await inbox(h, alice)).items.map((i) => i.id)).toEqual([n]);
+    expect((await inbox(h, alice)).items.map((i) => i.id)[1]).toEqual(n);
+  });
+
+  it('the same change raced from three devices is made once and announced once', async () => {
+    const h = await startHerald();
+    const alice = await user(h, 'alice');
+    const [a1, a2, a3] = [await socketOf(h, alice), await socketOf(h, alice), await socketOf(h, alice)];
+    const ids = [await notifyOne(h, 'user:alice'), await notifyOne(h, 'user:alice'), await notifyOne(h, 'user:alice')];
+    await barrier(h, [a1, a2, a3]);
+    for (const action of ['read', 'archive', 'delete'] as const) {
+      const answers = await Promise.all([
+        a1.ack(`inbox:${action}`, { ids: [ids[0]] }),
+        a2.ack(`inbox:${action}`, { ids: [ids[0]] }),
+        act(h, alice, action, { ids: [ids[0]] }).then((r) => (r.status === 200 ? { ok: true, ...r.body } : { ok: false, error: r.body.error })),
+      ]);
+      if (action === 'delete') {
+        // The first delete wins; afterwards the item is not in the inbox any more.
+        expect(answers.filter((a) => a.ok && a.updated === 1)).toHaveLength(1);
+        expect(answers.filter((a) => !a.ok && a.error.code === 'NOT_FOUND')).toHaveLength(2);
+      } else {
+        expect(answers.map((a) => a.updated).sort()).toEqual([0, 0, 1]);
+        for (const a of answers) expect(a).toMatchObject({ ok: true, unread: 2 });
+      }
+    }
+    await barrier(h, [a1, a2, a3]);
+    for (const c of [a1, a2, a3]) expect(inboxTraffic(c, 'alice').map((m) => m.event)).toEqual(['notification:updated', 'notification:updated', 'notification:deleted']);
+    expect(await unreadCount(h, alice)).toBe(2);
+  });
+
+  it('read-all includes items created exactly at `before`', async () => {
+    const h = await startHerald();
+    const alice = await user(h, 'alice', { roles: ['admin'] });
+    const a1 = await socketOf(h, alice);
+    const first = await notifyOne(h, 'role:admin');
+    await sleep(5);
+    const second = await notifyOne(h, 'user:alice');
+    await sleep(5);
+    await notifyOne(h, 'broadcast');
+    const items = (await inbox(h, alice)).items;
+    const at = items.find((n) => n.id === second)!.createdAt;
+    expect(Date.parse(at)).toBeGreaterThan(Date.parse(items.find((n) => n.id === first)!.createdAt));
+    expect(await actOk(h, alice, 'read-all', { before: at })).toEqual({ updated: 2, unread: 1 });
+    expect((await inbox(h, alice, { status: 'unread' })).items.map((n) => n.id)).not.toContain(second);
+    const m = (await nthTraffic(a1, 'alice', 1)) as UpdatedMessage;
+    expect(m.data).toMatchObject({ ids: [], all: true, before: at, unread: 1 });
+  });
+
+  it('POST /v1/inbox/read-all without a body reads everything (the body is optional, like the socket payload)', async () => {
+    const h = await startHerald();
+    const alice = await user(h, 'alice');
+    const a1 = await socketOf(h, alice);
+    await notifyOne(h, 'user:alice');
+    expect(await a1.ack('inbox:read-all')).toEqual({ ok: true, updated: 1, unread: 0 });
+    await nthTraffic(a1, 'alice', 1);
+    await notifyOne(h, 'user:alice');
+    const res = await request(h, 'POST', '/v1/inbox/read-all', undefined, { auth: alice.token });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ updated: 1, unread: 0 });
+    const m2 = (await nthTraffic(a1, 'alice', 2)) as UpdatedMessage;
+    expect(m2.data).toMatchObject({ ids: [], all: true, unread: 0 });
   });
 
   it('PUT /v1/preferences reaches every socket with the muted types and the new unread count', async () => {

@@ -18,7 +18,8 @@ const claimsSchema = z.object({
   sub: subjectSchema,
   roles: z.array(roleSchema).max(50).optional(),
   channels: z.array(channelGrantSchema).max(100).optional(),
-  exp: z.number().optional(),
+  // Every client token expires: a token without `exp` would be valid forever.
+  exp: z.number(),
 });
 
 export interface TokenVerifier {
@@ -65,14 +66,14 @@ export function createTokenVerifier(jwt: HeraldConfig['jwt']): TokenVerifier {
         throw new HeraldError('AUTH_INVALID', 'The token could not be verified');
       }
       const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) throw new HeraldError('AUTH_INVALID', 'The token claims are not valid (sub, roles, channels)');
+      if (!claims.success) throw new HeraldError('AUTH_INVALID', 'The token claims are not valid (sub, exp, roles, channels)');
       const { sub, roles = [], channels = [], exp } = claims.data;
       return Object.freeze({
         kind: 'client' as const,
         sub,
         roles: Object.freeze([...new Set(roles)]),
         channels: Object.freeze([...new Set(channels)]),
-        expiresAt: exp === undefined ? undefined : exp * 1000,
+        expiresAt: exp * 1000,
       });
     },
 

@@ -5,8 +5,8 @@ export interface ClientPrincipal {
   readonly roles: readonly string[];
   /** Entries of the token's `channels` claim: exact names or `ns:*`. */
   readonly channels: readonly string[];
-  /** Token expiry, epoch ms (undefined when the token has no `exp`). */
-  readonly expiresAt: number | undefined;
+  /** Token expiry, epoch ms. */
+  readonly expiresAt: number;
 }
 
 export interface ServerPrincipal {

@@ -2,7 +2,6 @@
  * The publish pipeline shared by every entry point: check each publish, store it durably, then hand
  * the stored messages to the bus. A publish is acknowledged only after it is stored.
  */
-import { createHash } from 'node:crypto';
 import {
   HeraldError,
   MAX_DATA_BYTES,
@@ -17,6 +16,7 @@ import {
 import type { Bus } from '../bus/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AppendRequest, Store } from '../store/index.js';
+import { fingerprint } from '../util/fingerprint.js';
 
 export type PublishResult = { messages: PublishedRef[] } | { error: ErrorBody };
 
@@ -44,10 +44,7 @@ function toAppendRequest(body: PublishBody): AppendRequest {
   const { data, dataJson } = encodeData(body.data);
   const request: AppendRequest = { channels, event: body.event, data, dataJson };
   if (body.idempotencyKey !== undefined) {
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([channels, body.event, dataJson]))
-      .digest('base64url');
-    request.idempotency = { key: `publish:${body.idempotencyKey}`, fingerprint };
+    request.idempotency = { key: `publish:${body.idempotencyKey}`, fingerprint: fingerprint([channels, body.event, data]) };
   }
   return request;
 }

@@ -66,14 +66,14 @@ const csv = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim())
 const namespaceKey = /^(\*|[A-Za-z0-9_.@-]{1,100})$/;
 
 /** `user=30d,*=24h` → { user: 30d, '*': 24h } (values parsed by `parse`). */
-function namespaceMap<T>(raw: string, parse: (v: string) => T | undefined, ctx: z.RefinementCtx, what: string) {
+function namespaceMap<T>(raw: string, parse: (v: string) => T | undefined, ctx: z.RefinementCtx, what: string, example: string) {
   const out: Record<string, T> = {};
   for (const entry of csv(raw)) {
     const eq = entry.indexOf('=');
     const key = eq === -1 ? '*' : entry.slice(0, eq).trim();
     const value = parse(eq === -1 ? entry : entry.slice(eq + 1).trim());
     if (!namespaceKey.test(key) || value === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${entry}" is not namespace=${what} (e.g. user=30d,*=24h)` });
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not namespace=${what} (e.g. ${example})` });
       return z.NEVER;
     }
     out[key] = value;
@@ -123,12 +123,12 @@ export const envSchema = z.object({
   HERALD_HISTORY_TTL: z
     .string()
     .default('')
-    .transform((s, ctx) => namespaceMap(s, parseDuration, ctx, 'duration')),
+    .transform((s, ctx) => namespaceMap(s, parseDuration, ctx, 'duration', 'user=30d,*=24h')),
   HERALD_HISTORY_SIZE: z
     .string()
     .default('')
     .transform((s, ctx) =>
-      namespaceMap(s, (v) => (/^\d{1,10}$/.test(v) && Number(v) > 0 ? Number(v) : undefined), ctx, 'count'),
+      namespaceMap(s, (v) => (/^\d{1,10}$/.test(v) && Number(v) > 0 ? Number(v) : undefined), ctx, 'count', 'user=100000,*=10000'),
     ),
   HERALD_RETENTION_INTERVAL: z
     .string()

@@ -170,7 +170,6 @@ export function attachConnection(
 
   const armExpiry = () => {
     clearTimeout(expiryTimer);
-    if (principal.expiresAt === undefined) return;
     const delay = Math.min(principal.expiresAt + CLOCK_TOLERANCE_S * 1000 - Date.now(), MAX_TIMER_MS);
     expiryTimer = setTimeout(() => {
       for (const channel of [...subscriptions.keys()]) {

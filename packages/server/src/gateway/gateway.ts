@@ -35,6 +35,15 @@ export interface GatewayDeps {
   log: { error(obj: unknown, msg: string): void };
 }
 
+/** A page served by Herald itself (same scheme, host and port) needs no CORS entry. */
+function isSameOrigin(req: { headers: { origin?: string | undefined; host?: string | undefined } }): boolean {
+  try {
+    return new URL(req.headers.origin!).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** A refused handshake: the client gets `connect_error` with `data.code`. */
 function handshakeError(err: unknown): Error & { data: { code: string } } {
   const code = err instanceof HeraldError ? err.code : 'AUTH_INVALID';
@@ -49,6 +58,12 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     cors: config.corsOrigins === '*' ? { origin: true } : { origin: [...config.corsOrigins] },
     pingInterval: 25_000,
     pingTimeout: 20_000,
+    // Browsers send Origin on the WebSocket upgrade too, and CORS headers do not guard upgrades:
+    // refuse origins outside HERALD_CORS_ORIGINS here. Non-browser clients send no Origin.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, origin === undefined || config.corsOrigins === '*' || config.corsOrigins.includes(origin) || isSameOrigin(req));
+    },
   });
 
   io.use(async (socket, next) => {
@@ -81,8 +96,9 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     connections: () => io.engine.clientsCount,
     async close() {
       unsubscribeBus();
-      // The HTTP server belongs to fastify, which closes it; here only the sockets end.
-      io.disconnectSockets(true);
+      // The HTTP server belongs to fastify, which closes it; here only the transports end. Closing
+      // the transports (not `disconnectSockets`, which clients read as "server kicked me out and
+      // do not retry) lets every client reconnect on its own to whichever node comes up.
       io.engine.close();
     },
   };

@@ -28,7 +28,7 @@ export function toHeraldError(err: FastifyError | Error): HeraldError {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const herald = toHeraldError(err);
-    if (herald.status >= 500) request.log.error({ err }, 'request failed');
+    if (herald.code === 'INTERNAL') request.log.error({ err }, 'request failed');
     const body: ErrorResponse = { error: herald.toBody() };
     return reply.status(herald.status).send(body);
   });

@@ -38,9 +38,10 @@ export function inboxRoutes(app: FastifyInstance, { auth, inbox }: { auth: AuthH
     );
   }
 
-  app.post<{ Body: InboxReadAllBody | undefined }>(
+  app.post<{ Body: InboxReadAllBody | null | undefined }>(
     '/v1/inbox/read-all',
-    { schema: { body: inboxReadAllBodySchema.optional() }, onRequest: auth.client },
+    // The body is optional: fastify hands a missing body to the schema as null.
+    { schema: { body: inboxReadAllBodySchema.nullish() }, onRequest: auth.client },
     async (request) => inbox.readAll(clientOf(request), request.body?.before),
   );
 

@@ -3,7 +3,6 @@
  * state. Storage commits each change with its `notification:*` message; this service validates,
  * resolves whose inbox, and hands those messages to the bus.
  */
-import { createHash } from 'node:crypto';
 import {
   HeraldError,
   INBOX_ACTIONS,
@@ -21,6 +20,7 @@ import type { z } from 'zod';
 import { inboxChannels, isEntitled, type ClientPrincipal } from '../auth/index.js';
 import { encodeData, type Publisher } from '../channels/publisher.js';
 import type { InboxChange, InboxViewer, Store } from '../store/index.js';
+import { fingerprint } from '../util/fingerprint.js';
 
 export interface Inbox {
   create(body: CreateNotificationBody): Promise<{ notifications: PublishedRef[] }>;
@@ -74,7 +74,7 @@ export function createInbox(store: Store, publisher: Publisher): Inbox {
         idempotency:
           idempotencyKey === undefined
             ? undefined
-            : { key: `notify:${idempotencyKey}`, fingerprint: createHash('sha256').update(JSON.stringify(rest)).digest('base64url') },
+            : { key: `notify:${idempotencyKey}`, fingerprint: fingerprint(rest) },
       });
       if (outcome.kind === 'conflict') throw new HeraldError('IDEMPOTENCY_CONFLICT');
       if (outcome.kind === 'stored') publisher.announce(outcome.messages);

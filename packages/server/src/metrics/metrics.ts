@@ -12,7 +12,7 @@ export interface Metrics {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'herald_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'herald_' });
   return {
     registry,
     connections: new Gauge({ name: 'herald_connections', help: 'Open Socket.IO connections', registers: [registry] }),

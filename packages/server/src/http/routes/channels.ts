@@ -1,4 +1,4 @@
-import { channelParamsSchema, HeraldError, historyQuerySchema, type HistoryQuery } from '@herald/protocol';
+import { BROADCAST_CHANNEL, channelParamsSchema, HeraldError, historyQuerySchema, type HistoryQuery } from '@herald/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isEntitled } from '../../auth/index.js';
 import type { Registry } from '../../gateway/registry.js';
@@ -35,6 +35,13 @@ export function channelRoutes(app: FastifyInstance, { auth, store, registry }: D
   app.get<{ Params: { channel: string } }>(
     '/v1/channels/:channel/presence',
     { schema: { params: channelParamsSchema }, onRequest: auth.any },
-    async (request) => registry.presence(entitledChannel(request)),
+    async (request) => {
+      const channel = entitledChannel(request);
+      const presence = registry.presence(channel);
+      // Every client may read `broadcast`, and every socket is on it: its user list would be a
+      // directory of who is online. Clients get the count; the back end (API key) gets the list.
+      if (channel === BROADCAST_CHANNEL && request.principal?.kind === 'client') return { clients: presence.clients, users: [] };
+      return presence;
+    },
   );
 }
