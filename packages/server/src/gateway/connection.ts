@@ -9,7 +9,6 @@ import {
   MAX_REPLAY,
   subscribePayloadSchema,
   unsubscribePayloadSchema,
-  validationDetails,
   type Ack,
   type ClientToServerEvents,
   type Message,
@@ -17,11 +16,11 @@ import {
   type SubscribeResult,
 } from '@herald/protocol';
 import type { Socket } from 'socket.io';
-import type { z } from 'zod';
 import { CLOCK_TOLERANCE_S, inboxChannels, isEntitled, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
 import type { Registry, Subscription } from './registry.js';
+import { parsePayload } from '../util/validate.js';
 
 export type HeraldSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -81,11 +80,6 @@ class SocketSubscription implements Subscription {
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> {
-  const r = schema.safeParse(payload);
-  if (!r.success) throw new HeraldError('VALIDATION_FAILED', undefined, validationDetails(r.error));
-  return r.data;
-}
 
 /**
  * Wire a connected socket. `inboxHeads` are the heads of its inbox channels read during the
@@ -205,7 +199,7 @@ export function attachConnection(
   };
 
   async function subscribe(payload: unknown, afterAck: (fn: () => void) => void): Promise<SubscribeResult> {
-    const { channel, since } = parse(subscribePayloadSchema, payload);
+    const { channel, since } = parsePayload(subscribePayloadSchema, payload);
     if (!isEntitled(principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
     const existed = subscriptions.has(channel);
     const s = addSubscription(channel);
@@ -232,13 +226,13 @@ export function attachConnection(
   on('subscribe', subscribe);
 
   on('unsubscribe', async (payload) => {
-    const { channel } = parse(unsubscribePayloadSchema, payload);
+    const { channel } = parsePayload(unsubscribePayloadSchema, payload);
     removeSubscription(channel);
     return {};
   });
 
   on('auth', async (payload) => {
-    const { token } = parse(authPayloadSchema, payload);
+    const { token } = parsePayload(authPayloadSchema, payload);
     principal = await tokens.verify(token);
     armExpiry();
     for (const channel of [...subscriptions.keys()]) {

@@ -8,7 +8,6 @@ import {
   INBOX_ACTIONS,
   inboxIdsBodySchema,
   inboxReadAllBodySchema,
-  validationDetails,
   type CreateNotificationBody,
   type InboxAction,
   type InboxPage,
@@ -16,11 +15,11 @@ import {
   type InboxUpdateResult,
   type PublishedRef,
 } from '@herald/protocol';
-import type { z } from 'zod';
 import { inboxChannels, isEntitled, type ClientPrincipal } from '../auth/index.js';
 import { encodeData, type Publisher } from '../channels/publisher.js';
 import type { InboxChange, InboxViewer, Store } from '../store/index.js';
 import { fingerprint } from '../util/fingerprint.js';
+import { parsePayload } from '../util/validate.js';
 
 export interface Inbox {
   create(body: CreateNotificationBody): Promise<{ notifications: PublishedRef[] }>;
@@ -43,11 +42,6 @@ export function inboxViewer(principal: ClientPrincipal): InboxViewer {
   return { sub: principal.sub, channels: [...new Set([...inboxChannels(principal), ...exact])] };
 }
 
-function parse<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> {
-  const r = schema.safeParse(payload);
-  if (!r.success) throw new HeraldError('VALIDATION_FAILED', undefined, validationDetails(r.error));
-  return r.data;
-}
 
 export function createInbox(store: Store, publisher: Publisher): Inbox {
   const deliver = ({ updated, unread, message }: InboxChange): InboxUpdateResult => {
@@ -105,10 +99,10 @@ export function createInbox(store: Store, publisher: Publisher): Inbox {
   };
 
   const socketOperations: Inbox['socketOperations'] = {
-    'inbox:read-all': (principal, payload) => inbox.readAll(principal, parse(inboxReadAllBodySchema, payload ?? {}).before),
+    'inbox:read-all': (principal, payload) => inbox.readAll(principal, parsePayload(inboxReadAllBodySchema, payload ?? {}).before),
   };
   for (const action of INBOX_ACTIONS) {
-    socketOperations[`inbox:${action}`] = (principal, payload) => inbox.change(principal, action, parse(inboxIdsBodySchema, payload).ids);
+    socketOperations[`inbox:${action}`] = (principal, payload) => inbox.change(principal, action, parsePayload(inboxIdsBodySchema, payload).ids);
   }
   return { ...inbox, socketOperations };
 }
