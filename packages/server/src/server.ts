@@ -49,7 +49,7 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
     subscriptions: () => registry.size,
   });
   // The registry is shared by the gateway (writes) and the presence route (reads).
-  const registry = createRegistry();
+  const registry = createRegistry((n) => metrics.delivered.inc(n));
   const http = await buildHttp({ config, authenticator, tokens, store, bus, metrics, stats, publisher, sync, registry, inbox });
   const gateway = createGateway({
     config,

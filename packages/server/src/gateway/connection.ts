@@ -19,7 +19,16 @@ import type { Socket } from 'socket.io';
 import { CLOCK_TOLERANCE_S, inboxChannels, isEntitled, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
-import type { Registry, Subscription } from './registry.js';
+import type { EncodedPacket, Registry, Subscription } from './registry.js';
+
+/**
+ * socket.io's own broadcast writes one pre-encoded packet to many sockets through
+ * `client.writeToEngine`; Herald's delivery does the same, with its per-socket dedup in front.
+ */
+interface EngineWriter {
+  writeToEngine(packets: EncodedPacket, opts: { preEncoded: true }): void;
+}
+const PRE_ENCODED = { preEncoded: true } as const;
 import { parsePayload } from '../util/validate.js';
 
 export type HeraldSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -51,32 +60,38 @@ class SocketSubscription implements Subscription {
     private readonly metrics: Metrics,
   ) {}
 
-  deliver(messages: Message[]): void {
+  deliver(messages: Message[], encoded?: EncodedPacket): number {
     if (this.pending) {
       this.pending.push(...messages);
-      return;
+      return 0;
+    }
+    // The common case: all of them are new to this socket, so the shared encoding fits as is.
+    if (encoded && messages[0]!.seq > this.lastSeq) {
+      this.lastSeq = messages[messages.length - 1]!.seq;
+      (this.socket.client as unknown as EngineWriter).writeToEngine(encoded, PRE_ENCODED);
+      return messages.length;
     }
     let fresh = messages;
     if (messages.length === 1) {
-      if (messages[0]!.seq <= this.lastSeq) return;
+      if (messages[0]!.seq <= this.lastSeq) return 0;
     } else {
       // Keep each seq once and in ascending order (a replay may overlap what arrived live).
       fresh = [];
       let last = this.lastSeq;
       for (const m of messages) if (m.seq > last) (last = m.seq), fresh.push(m);
-      if (fresh.length === 0) return;
+      if (fresh.length === 0) return 0;
     }
     this.lastSeq = fresh[fresh.length - 1]!.seq;
     if (fresh.length === 1) this.socket.emit('message', fresh[0]!);
     else this.socket.emit('messages', fresh);
-    this.metrics.delivered.inc(fresh.length);
+    return fresh.length;
   }
 
   /** End the replay: send what arrived live meanwhile and is newer than the replay. */
   flush(): void {
     const pending = this.pending ?? [];
     this.pending = null;
-    if (pending.length > 0) this.deliver(pending);
+    if (pending.length > 0) this.metrics.delivered.inc(this.deliver(pending));
   }
 }
 

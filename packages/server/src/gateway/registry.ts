@@ -1,30 +1,72 @@
 /**
- * This node's subscriptions: which local sockets listen to which channel. Delivery groups the
- * messages of one bus publish per subscription, so a burst reaches a socket as one `messages`
- * packet instead of many.
+ * This node's subscriptions: which local sockets listen to which channel, and delivery to them.
+ *
+ * Delivery is coalesced per event-loop turn: everything the bus hands over in one turn is grouped
+ * per channel, encoded once as one Socket.IO packet (`message` for one, `messages` for several),
+ * and that same encoded packet is written to every subscription that can take it as is. Only a
+ * subscription that must filter (a replay in progress, an overlap) builds its own packet.
  */
 import type { Message } from '@herald/protocol';
+import { Encoder, PacketType } from 'socket.io-parser';
+
+/** A packet encoded once for every socket of a channel (socket.io-parser's output). */
+export type EncodedPacket = ReturnType<Encoder['encode']>;
 
 /** One socket's subscription to one channel. */
 export interface Subscription {
   readonly channel: string;
   readonly sub: string | undefined;
-  /** Called with messages of this channel, ascending by seq. */
-  deliver(messages: Message[]): void;
+  /**
+   * Messages of this channel, ascending by seq, with their shared encoding; returns how many were
+   * sent to the socket.
+   */
+  deliver(messages: Message[], encoded: EncodedPacket): number;
 }
 
 export interface Registry {
   add(subscription: Subscription): void;
   remove(subscription: Subscription): void;
-  /** Deliver a bus publish to every local subscription of each message's channel. */
+  /** Queue a bus publish for delivery at the end of this event-loop turn. */
   dispatch(messages: readonly Message[]): void;
   presence(channel: string): { clients: number; users: string[] };
   readonly size: number;
 }
 
-export function createRegistry(): Registry {
+const encoder = new Encoder();
+
+/** The packet of `messages`, as `socket.emit` would encode it on the default namespace. */
+export function encodeMessages(messages: Message[]): EncodedPacket {
+  const data = messages.length === 1 ? ['message', messages[0]] : ['messages', messages];
+  return encoder.encode({ type: PacketType.EVENT, nsp: '/', data });
+}
+
+export function createRegistry(onDelivered: (count: number) => void = () => {}): Registry {
   const byChannel = new Map<string, Set<Subscription>>();
   let size = 0;
+  let queue: Message[] = [];
+  let scheduled = false;
+
+  const flush = () => {
+    scheduled = false;
+    const messages = queue;
+    queue = [];
+    const perChannel = new Map<string, Message[]>();
+    for (const m of messages) {
+      if (!byChannel.has(m.channel)) continue;
+      const list = perChannel.get(m.channel);
+      if (list) list.push(m);
+      else perChannel.set(m.channel, [m]);
+    }
+    let delivered = 0;
+    for (const [channel, list] of perChannel) {
+      const set = byChannel.get(channel);
+      if (!set) continue;
+      const encoded = encodeMessages(list);
+      for (const s of set) delivered += s.deliver(list, encoded);
+    }
+    if (delivered > 0) onDelivered(delivered);
+  };
+
   return {
     add(s) {
       let set = byChannel.get(s.channel);
@@ -42,21 +84,10 @@ export function createRegistry(): Registry {
       }
     },
     dispatch(messages) {
-      if (messages.length === 1) {
-        const m = messages[0]!;
-        const set = byChannel.get(m.channel);
-        if (set) for (const s of set) s.deliver([m]);
-        return;
-      }
-      const perChannel = new Map<string, Message[]>();
-      for (const m of messages) {
-        const list = perChannel.get(m.channel);
-        if (list) list.push(m);
-        else perChannel.set(m.channel, [m]);
-      }
-      for (const [channel, list] of perChannel) {
-        const set = byChannel.get(channel);
-        if (set) for (const s of set) s.deliver(list);
+      for (const m of messages) queue.push(m);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
       }
     },
     presence(channel) {
