@@ -96,9 +96,13 @@ export class ChannelStream {
 
   /** What `/v1/sync` said of this channel. */
   onSync(messages: readonly Message[], head: number, reset: boolean): void {
-    if (reset || this.cursor === undefined) {
-      this.startAt(head, reset);
+    if (reset) {
+      this.startAt(head, true);
       return;
+    }
+    if (this.cursor === undefined) {
+      // A bare cursor: the answer starts right after the head the poll began at.
+      this.startAt(messages.length > 0 ? messages[0]!.seq - 1 : head, false);
     }
     for (const m of messages) this.receive(m);
     this.target = Math.max(this.target, head);

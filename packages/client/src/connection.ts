@@ -164,7 +164,8 @@ export function createConnection(options: ConnectionOptions, deps: ConnectionDep
   async function pollLoop(): Promise<void> {
     const controller = new AbortController();
     polling = controller;
-    let wait = options.syncWaitSeconds;
+    // The first poll answers at once (wait=0): the state shows `polling` as soon as it works.
+    let wait = 0;
     while (!controller.signal.aborted && !closed) {
       const streams = [...deps.streams()];
       const cursors = streams.map((s) => (s.cursor === undefined ? s.channel : `${s.channel}:${s.cursor}`)).join(',');

@@ -3,6 +3,7 @@
  * stream per subscribed channel, and the inbox.
  */
 import { BROADCAST_CHANNEL, roleChannel, userChannel, type Message, type Notification } from '@herald/protocol';
+import { fullJitter } from './backoff.js';
 import { ChannelStream } from './channel-stream.js';
 import { createConnection } from './connection.js';
 import { listeners } from './emitter.js';
@@ -112,7 +113,7 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
   const inbox = createInbox({
     http,
     storage,
-    announcedKey: () => `${prefix}:${claims?.sub ?? '?'}:announced`,
+    announcedKey: (channel) => `${prefix}:${claims?.sub ?? '?'}:announced${channel ? `:${channel}` : ''}`,
     announce: (n) => notifications.emit(n),
     online: () => connection.state === 'live' || connection.state === 'polling',
   });
@@ -137,13 +138,18 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
   });
 
   let loadingInbox = false;
+  const loadBackoff = fullJitter(500, 30_000);
+  let loadRetry: ReturnType<typeof setTimeout> | undefined;
   async function loadInbox() {
     if (loadingInbox || closed) return;
     loadingInbox = true;
+    clearTimeout(loadRetry);
     try {
       await inbox.load();
+      loadBackoff.reset();
     } catch {
-      // Retried on the next state change to live / polling.
+      // Try again with backoff (and on the next change to live / polling).
+      loadRetry = setTimeout(() => void loadInbox(), Math.max(loadBackoff.next(), 100));
     } finally {
       loadingInbox = false;
     }
@@ -179,6 +185,7 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
     inbox,
     async close() {
       closed = true;
+      clearTimeout(loadRetry);
       tokens.stop();
       connection.close();
       for (const s of streams.values()) s.close();

@@ -40,7 +40,7 @@ export interface InboxDeps {
   http: HttpClient;
   storage: CursorStorage;
   /** Key under which the newest announced id is kept, so a reload announces nothing twice. */
-  announcedKey: () => string;
+  announcedKey: (channel?: string) => string;
   announce(notification: Notification): void;
   /** Whether requests can go out now (socket live or polling working). */
   online(): boolean;
@@ -94,16 +94,21 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     unreadVersion++;
   };
 
-  const announcedMark = () => deps.storage.getItem(deps.announcedKey()) ?? '';
-  const markAnnounced = (id: string) => {
-    if (id > announcedMark()) {
-      try {
-        deps.storage.setItem(deps.announcedKey(), id);
-      } catch {
-        // Storage full: worst case a reload announces this one again.
-      }
+  /**
+   * Two marks decide what is announced. `seen`: the newest id of the first page at each load;
+   * nothing at or below it is new to this user. Per channel: the last id announced there (a
+   * channel's notifications arrive in order, channels relative to each other do not).
+   */
+  const read = (key: string) => deps.storage.getItem(key) ?? '';
+  const write = (key: string, id: string) => {
+    try {
+      if (id > read(key)) deps.storage.setItem(key, id);
+    } catch {
+      // Storage full: worst case a reload announces this one again.
     }
   };
+  /** Items marked read by `markAllRead` before the server confirmed, to take the server's time. */
+  const optimisticRead = new Set<string>();
 
   const isMuted = (n: Notification) => mutedTypes.includes(n.type);
   const byIdDesc = (a: Notification, b: Notification) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
@@ -136,7 +141,10 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     if (u.mutedTypes) mutedTypes = Object.freeze([...u.mutedTypes]);
     if (u.all) {
       const before = u.before ?? '9999';
-      items = items.map((n) => (!n.readAt && n.createdAt <= before ? withFields(n, { readAt: u.readAt }) : n));
+      items = items.map((n) =>
+        (!n.readAt || optimisticRead.has(n.id)) && n.createdAt <= before ? withFields(n, { readAt: u.readAt }) : n,
+      );
+      optimisticRead.clear();
     } else if (u.ids.length > 0) {
       if (u.readAt !== undefined) patch(u.ids, { readAt: u.readAt });
       if (u.seenAt !== undefined) patch(u.ids, { seenAt: u.seenAt });
@@ -164,7 +172,9 @@ export function createInbox(deps: InboxDeps): InboxClient & {
       items = Object.freeze([...items.filter((n) => !pageIds.has(n.id) && n.id > newest), ...page.items].sort(byIdDesc));
       nextCursor = page.nextCursor;
       setUnread(page.unread);
-      if (newest) markAnnounced(newest);
+      // The page's count may predate what arrived live meanwhile: confirm it.
+      reconcileUnread();
+      if (newest) write(deps.announcedKey(), newest);
       if (!loaded) {
         loaded = true;
         readyResolve();
@@ -181,8 +191,9 @@ export function createInbox(deps: InboxDeps): InboxClient & {
           unread += 1;
           reconcileUnread();
           // Only what arrives after the first load, and only once per user, even across reloads.
-          if (loaded && n.id > announcedMark()) {
-            markAnnounced(n.id);
+          const channelKey = deps.announcedKey(n.channel);
+          if (loaded && n.id > read(deps.announcedKey()) && n.id > read(channelKey)) {
+            write(channelKey, n.id);
             deps.announce(n);
           }
         }
@@ -215,7 +226,11 @@ export function createInbox(deps: InboxDeps): InboxClient & {
       const iso = before === undefined ? undefined : new Date(before).toISOString();
       return enqueue('read-all', iso === undefined ? {} : { before: iso }, () => {
         const now = new Date().toISOString();
-        items = items.map((n) => (!n.readAt && (!iso || n.createdAt <= iso) ? withFields(n, { readAt: now }) : n));
+        items = items.map((n) => {
+          if (n.readAt || (iso && n.createdAt > iso)) return n;
+          optimisticRead.add(n.id);
+          return withFields(n, { readAt: now });
+        });
         if (!iso) unread = 0;
       });
     },

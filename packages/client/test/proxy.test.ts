@@ -99,6 +99,55 @@ describe('chaos proxy', () => {
     await connected(socketVia(proxy.url, token, ['websocket']));
   });
 
+  it('delayAnswers() serves a request at once and hands its answer on late', async () => {
+    const { h, proxy, token } = await stack();
+    proxy.delayAnswers('/v1/channels/px%3Ad/history', 600);
+    const started = Date.now();
+    const res = request({ ...h, url: proxy.url }, 'GET', '/v1/channels/px%3Ad/history?since=0', undefined, { auth: token });
+    await waitUntil(() => proxy.stats.answers['200 /v1/channels/px%3Ad/history'] === 1, 2000, 'the server to answer');
+    // Published after the server answered: the late answer must not contain it.
+    await publish(h, { channel: 'px:d', event: 'e', data: 1 });
+    const answer = await res;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect(answer.body).toEqual({ messages: [], head: 0 });
+    proxy.delayAnswers('/v1/channels/px%3Ad/history', 0);
+    const t = Date.now();
+    await request({ ...h, url: proxy.url }, 'GET', '/healthz', undefined, { auth: null });
+    expect(Date.now() - t).toBeLessThan(300);
+  });
+
+  it('failAnswers() answers 503 in Herald format for the next requests to one path', async () => {
+    const { h, proxy, token } = await stack();
+    const via = { ...h, url: proxy.url };
+    proxy.failAnswers('/v1/inbox/unread-count', 2);
+    for (let i = 0; i < 2; i++) {
+      const res = await request(via, 'GET', '/v1/inbox/unread-count', undefined, { auth: token });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('UNAVAILABLE');
+    }
+    expect((await request(via, 'GET', '/v1/inbox', undefined, { auth: token })).status).toBe(200);
+    expect((await request(via, 'GET', '/v1/inbox/unread-count', undefined, { auth: token })).body).toEqual({ unread: 0 });
+  });
+
+  it('dropPollingPackets() loses chosen packets of the polling transport without ending the session', async () => {
+    const { h, proxy, token } = await stack();
+    const socket = socketVia(proxy.url, token, ['polling']);
+    await connected(socket);
+    expect((await socket.timeout(3000).emitWithAck('subscribe', { channel: 'px:drop' })).ok).toBe(true);
+    const got: number[] = [];
+    socket.on('message', (m: any) => got.push(m.seq));
+    proxy.dropPollingPackets((p) => p.includes('"seq":2,'));
+    for (let i = 1; i <= 3; i++) {
+      await publish(h, { channel: 'px:drop', event: 'e', data: i });
+      await sleep(100);
+    }
+    await waitUntil(() => got.includes(3), 3000, 'seq 3');
+    expect(got).toEqual([1, 3]);
+    expect(proxy.stats.droppedPackets).toBe(1);
+    expect(socket.connected).toBe(true);
+    proxy.dropPollingPackets(null);
+  });
+
   it('refuseAll() drops everything; setTarget() follows a restarted server', async () => {
     const { h, proxy, token } = await stack();
     proxy.refuseAll(true);

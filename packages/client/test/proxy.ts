@@ -25,6 +25,10 @@ export interface ProxyStats {
   connectionsCut: number;
   /** Requests the server could not be reached for (answered 502). */
   badGateway: number;
+  /** Engine.IO packets dropped by `dropPollingPackets`. */
+  droppedPackets: number;
+  /** Forwarded answers by HTTP status, per path: `'401 /v1/sync'` → count. */
+  answers: Record<string, number>;
 }
 
 export interface ChaosProxy {
@@ -39,6 +43,22 @@ export interface ChaosProxy {
   refuseSocket(on: boolean): void;
   /** While on, every connection is dropped at once (the network is gone); turning it on cuts all. */
   refuseAll(on: boolean): void;
+  /**
+   * Hold the server's answer to requests for exactly `path` (query aside) for `ms` before passing
+   * it on (0 ends it): the request is served at once, the client learns the answer late.
+   */
+  delayAnswers(path: string, ms: number): void;
+  /**
+   * Answer the next `count` requests for exactly `path` (query aside) with 503 UNAVAILABLE in
+   * Herald's error format, without forwarding them: a server hiccup behind a load balancer.
+   */
+  failAnswers(path: string, count: number): void;
+  /**
+   * A lossy middlebox for Socket.IO's HTTP long-polling transport: server → client packets
+   * (`\x1e`-separated Engine.IO packets) for which `match` holds are dropped from the answer,
+   * without the session noticing; `null` ends it. WebSocket traffic is not inspected.
+   */
+  dropPollingPackets(match: ((packet: string) => boolean) | null): void;
   /** Forward new connections to another server (a restarted one gets a new port). */
   setTarget(url: string): void;
   close(): Promise<void>;
@@ -58,6 +78,9 @@ export async function startProxy(targetUrl: string): Promise<ChaosProxy> {
   let targetUrlNow = targetUrl;
   let socketRefused = false;
   let allRefused = false;
+  const delays = new Map<string, number>();
+  const failures = new Map<string, number>();
+  let dropMatch: ((packet: string) => boolean) | null = null;
   const stats: ProxyStats = {
     forwarded: 0,
     syncRequests: 0,
@@ -67,6 +90,8 @@ export async function startProxy(targetUrl: string): Promise<ChaosProxy> {
     cuts: 0,
     connectionsCut: 0,
     badGateway: 0,
+    droppedPackets: 0,
+    answers: {},
   };
   /** Client-side connections, upgraded ones included (an upgrade reuses the connection). */
   const clients = new Set<net.Socket>();
@@ -93,11 +118,25 @@ export async function startProxy(targetUrl: string): Promise<ChaosProxy> {
       res.end('socket endpoint refused by the chaos proxy');
       return;
     }
+    const path = (req.url ?? '').split('?')[0]!;
+    const failing = failures.get(path) ?? 0;
+    if (failing > 0) {
+      failures.set(path, failing - 1);
+      const key = `503 ${path}`;
+      stats.answers[key] = (stats.answers[key] ?? 0) + 1;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'failed by the chaos proxy' } }));
+      return;
+    }
     stats.forwarded++;
     if ((req.url ?? '').startsWith('/v1/sync')) stats.syncRequests++;
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
     headers.host = `${target.host}:${target.port}`;
+    const pollingGet = req.method === 'GET' && isSocketIo(req.url) && (req.url ?? '').includes('transport=polling');
+    // Polling answers come uncompressed, so that dropPollingPackets can read them.
+    if (pollingGet) delete headers['accept-encoding'];
     const up = track(
       upstreams,
       http.request({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent: false }),
@@ -105,9 +144,33 @@ export async function startProxy(targetUrl: string): Promise<ChaosProxy> {
     up.on('response', (ur) => {
       const out: http.OutgoingHttpHeaders = {};
       for (const [k, v] of Object.entries(ur.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
-      res.writeHead(ur.statusCode ?? 502, out);
-      ur.pipe(res);
+      const key = `${ur.statusCode} ${path}`;
+      stats.answers[key] = (stats.answers[key] ?? 0) + 1;
+      const pass = () => {
+        if (res.destroyed) return;
+        if (pollingGet && dropMatch && ur.headers['content-encoding'] === undefined) {
+          const match = dropMatch;
+          const chunks: Buffer[] = [];
+          ur.on('data', (c: Buffer) => chunks.push(c));
+          ur.on('end', () => {
+            const packets = Buffer.concat(chunks).toString('utf8').split('\x1e');
+            const kept = packets.filter((p) => !match(p));
+            stats.droppedPackets += packets.length - kept.length;
+            // An empty answer would end the session: a noop keeps it polling.
+            const body = kept.length > 0 ? kept.join('\x1e') : '6';
+            delete out['content-length'];
+            res.writeHead(ur.statusCode ?? 502, out);
+            res.end(body);
+          });
+          return;
+        }
+        res.writeHead(ur.statusCode ?? 502, out);
+        ur.pipe(res);
+      };
       ur.on('error', () => res.destroy());
+      const delay = delays.get(path) ?? 0;
+      if (delay > 0) setTimeout(pass, delay);
+      else pass();
     });
     up.on('error', () => {
       if (!res.headersSent && !req.socket.destroyed) {
@@ -195,6 +258,16 @@ export async function startProxy(targetUrl: string): Promise<ChaosProxy> {
     refuseAll(on) {
       allRefused = on;
       if (on) cutAll();
+    },
+    delayAnswers(path, ms) {
+      if (ms > 0) delays.set(path, ms);
+      else delays.delete(path);
+    },
+    dropPollingPackets(match) {
+      dropMatch = match;
+    },
+    failAnswers(path, count) {
+      failures.set(path, count);
     },
     setTarget(url) {
       targetUrlNow = url;

@@ -113,6 +113,8 @@ describe('token expiry mid-stream', () => {
     expect(calls.filter((x) => !x.stale).length, JSON.stringify(calls)).toBeGreaterThanOrEqual(1);
     expect(c.wasIn('unauthorized')).toBe(false);
     expect(c.wasIn('live')).toBe(false);
+    // The server did refuse the stale token on /v1/sync.
+    expect(proxy.stats.answers['401 /v1/sync'], JSON.stringify(proxy.stats.answers)).toBeGreaterThanOrEqual(1);
 
     proxy.refuseSocket(false);
     await c.waitForState('live', 5000);
