@@ -66,6 +66,37 @@ export function createSqliteChannelStore(
     return outcomes;
   });
 
+  /**
+   * Group commit: appends that arrive within one event-loop turn share one transaction, so the
+   * cost of a commit (the WAL write) is paid once per turn, not once per publish. Each caller is
+   * answered after that transaction has committed, with its own outcomes.
+   */
+  let group: { requests: readonly AppendRequest[]; resolve(o: AppendOutcome[]): void; reject(e: unknown): void }[] = [];
+  const commitGroup = () => {
+    const callers = group;
+    group = [];
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = appendTx.immediate(callers.flatMap((c) => c.requests));
+    } catch {
+      // The whole transaction rolled back: retry each caller alone so one bad request cannot fail
+      // its neighbours.
+      for (const c of callers) {
+        try {
+          c.resolve(appendTx.immediate(c.requests));
+        } catch (err) {
+          c.reject(err);
+        }
+      }
+      return;
+    }
+    let at = 0;
+    for (const c of callers) {
+      c.resolve(outcomes.slice(at, at + c.requests.length));
+      at += c.requests.length;
+    }
+  };
+
   /** Delete chunks of `select` (rows `channel, seq`) and raise each channel's floor to match. */
   const pruneWhere = (select: string, params: unknown[]): number => {
     const chunk = db.prepare(`${select} LIMIT ${PRUNE_CHUNK}`);
@@ -89,8 +120,11 @@ export function createSqliteChannelStore(
   };
 
   return {
-    async append(requests) {
-      return appendTx.immediate(requests);
+    append(requests) {
+      return new Promise((resolve, reject) => {
+        if (group.length === 0) setImmediate(commitGroup);
+        group.push({ requests, resolve, reject });
+      });
     },
 
     async read(channel, after, limit) {
