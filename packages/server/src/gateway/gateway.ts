@@ -66,6 +66,14 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     },
   });
 
+  // Lean per-socket state: the HTTP request that opened a connection (headers, socket, parser
+  // state) would stay referenced for the connection's life. Herald needs nothing of it after the
+  // Origin check above; the handshake's `auth` travels in the Socket.IO CONNECT packet. (Socket.IO's
+  // "Memory usage" guide recommends the same.)
+  io.engine.on('connection', (raw: { request: unknown }) => {
+    raw.request = null;
+  });
+
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token === '') {
