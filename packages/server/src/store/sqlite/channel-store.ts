@@ -47,6 +47,22 @@ export function createSqliteChannelStore(
   idempotency: IdempotencyTable,
 ): ChannelStore {
 
+  /**
+   * Reads run on every subscribe, sync and history request. kysely builds each query once; it runs
+   * as a cached better-sqlite3 statement (kysely's SQLite driver prepares anew on every execution,
+   * which cost more than the query itself). Parameters bind in the order they appear.
+   */
+  const prepare = <R>(query: { compile(): { sql: string } }) => db.prepare<unknown[], R>(query.compile().sql);
+  const readAfter = prepare<MessageRow>(
+    kysely.selectFrom('messages').selectAll().where('channel', '=', '').where('seq', '>', 0).orderBy('seq').limit(0),
+  );
+  const readNewest = prepare<MessageRow>(
+    kysely.selectFrom('messages').selectAll().where('channel', '=', '').orderBy('seq', 'desc').limit(0),
+  );
+  const stateOf = prepare<{ head: number; pruned_through: number }>(
+    kysely.selectFrom('channels').select(['head', 'pruned_through']).where('name', '=', ''),
+  );
+
   const appendTx = db.transaction((requests: readonly AppendRequest[]): AppendOutcome[] => {
     const now = writer.now();
     const outcomes: AppendOutcome[] = [];
@@ -128,38 +144,19 @@ export function createSqliteChannelStore(
     },
 
     async read(channel, after, limit) {
-      const rows = await kysely
-        .selectFrom('messages')
-        .selectAll()
-        .where('channel', '=', channel)
-        .where('seq', '>', after)
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      return rows.map(toMessage);
+      return readAfter.all(channel, after, limit).map(toMessage);
     },
 
     async readLatest(channel, limit) {
-      const rows = await kysely
-        .selectFrom('messages')
-        .selectAll()
-        .where('channel', '=', channel)
-        .orderBy('seq', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.reverse().map(toMessage);
+      return readNewest.all(channel, limit).reverse().map(toMessage);
     },
 
     async channelStates(channels) {
       const out = new Map<string, ChannelState>();
-      for (const c of channels) out.set(c, { head: 0, floor: 0 });
-      if (channels.length === 0) return out;
-      const rows = await kysely
-        .selectFrom('channels')
-        .select(['name', 'head', 'pruned_through'])
-        .where('name', 'in', [...channels])
-        .execute();
-      for (const r of rows) out.set(r.name, { head: r.head, floor: r.pruned_through });
+      for (const c of channels) {
+        const row = stateOf.get(c);
+        out.set(c, row ? { head: row.head, floor: row.pruned_through } : { head: 0, floor: 0 });
+      }
       return out;
     },
 
