@@ -1,7 +1,13 @@
 /**
- * `npm run bench -- <scenario>`: run one benchmark scenario (or `all`).
+ * `npm run bench -- <scenario>`: run one benchmark scenario, or `all` (`npm run bench:all`).
+ * Sizes come from `BENCH_*` variables (each scenario prints its configuration first).
  */
 const scenarios: Record<string, () => Promise<void>> = {
+  fanout: async () => (await import('./fanout.js')).run(),
+  latency: async () => (await import('./latency.js')).run(),
+  throughput: async () => (await import('./throughput.js')).run(),
+  connections: async () => (await import('./connections.js')).run(),
+  catchup: async () => (await import('./catchup.js')).run(),
   inbox: async () => (await import('./inbox.js')).run(),
 };
 

@@ -17,24 +17,42 @@ export interface Recorder {
   summary(): Percentiles;
 }
 
-export function recorder(): Recorder {
-  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+/** An empty histogram of microseconds, 1 µs to 120 s, 3 significant digits (all of them alike, so they merge). */
+export function latencyHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+/** Percentiles of a microsecond histogram, in milliseconds. */
+export function summarize(h: hdr.Histogram): Percentiles {
   const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    count: h.totalCount,
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+    mean: ms(h.mean),
+  };
+}
+
+/** A histogram as a compressed base64 string, to ship from a load-generator worker to the parent. */
+export const encodeHistogram = (h: hdr.Histogram): string => hdr.encodeIntoCompressedBase64(h);
+
+/** Merge encoded histograms (from several workers) into one. */
+export function mergeHistograms(encoded: readonly string[]): hdr.Histogram {
+  const total = latencyHistogram();
+  for (const e of encoded) total.add(hdr.decodeFromCompressedBase64(e));
+  return total;
+}
+
+export function recorder(): Recorder {
+  const h = latencyHistogram();
   return {
     recordNs(ns) {
       h.recordValue(Math.max(1, Number(ns / 1000n)));
     },
-    summary() {
-      return {
-        count: h.totalCount,
-        p50: ms(h.getValueAtPercentile(50)),
-        p90: ms(h.getValueAtPercentile(90)),
-        p99: ms(h.getValueAtPercentile(99)),
-        p999: ms(h.getValueAtPercentile(99.9)),
-        max: ms(h.maxValue),
-        mean: ms(h.mean),
-      };
-    },
+    summary: () => summarize(h),
   };
 }
 

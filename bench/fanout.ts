@@ -1,0 +1,264 @@
+/**
+ * `npm run bench -- fanout`: one channel with 10,000 subscribers spread over the load-generator
+ * workers; messages published over HTTP in bursts (one request of 50 messages; the next burst
+ * once the one before the last is fully delivered) and one message per request. Reports
+ * deliveries per second and server CPU per delivery for Herald and each baseline, with ratios.
+ * Targets (SPEC §7): ≥ 4× stock Socket.IO's throughput, within 1.5× of the corked raw `ws` limit.
+ */
+import { envInt, fmt, printConfig, sleep, targetsFromEnv } from './lib/config.js';
+import { summarize, type Percentiles } from './lib/histogram.js';
+import { LoadGen, workersFor } from './lib/loadgen.js';
+import { benchData } from './lib/payload.js';
+import { cpuMeter } from './lib/procstat.js';
+import { progress } from './lib/progress.js';
+import { table, writeResults } from './lib/report.js';
+import { connectClients, eachTarget, markdownTable, ratio, type Outcome } from './lib/scenario.js';
+import type { Target } from './lib/targets.js';
+
+const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 10_000);
+const BURST = envInt('BENCH_FANOUT_BURST', 50);
+const BURSTS = envInt('BENCH_FANOUT_BURSTS', 8);
+const SINGLES = envInt('BENCH_FANOUT_SINGLES', 100);
+/** Single-message requests whose delivery may be pending at once. */
+const WINDOW = envInt('BENCH_FANOUT_WINDOW', 8);
+/** A mode stops publishing after this long (what was published is still awaited and counted). */
+const MAX_SECONDS = envInt('BENCH_FANOUT_SECONDS', 15);
+const WORKERS = envInt('BENCH_WORKERS', workersFor(SUBSCRIBERS));
+const DELIVERY_TIMEOUT_MS = 60_000;
+
+interface Mode {
+  key: 'burst' | 'single';
+  label: string;
+  perRequest: number;
+  requests: number;
+  window: number;
+}
+
+const MODES: Mode[] = [
+  { key: 'burst', label: `bursts of ${BURST}`, perRequest: BURST, requests: BURSTS, window: 2 },
+  { key: 'single', label: '1 message per request', perRequest: 1, requests: SINGLES, window: WINDOW },
+];
+
+export interface FanoutResult {
+  mode: Mode['key'];
+  messages: number;
+  expected: number;
+  deliveries: number;
+  seconds: number;
+  deliveriesPerSecond: number;
+  serverCpuS: number;
+  /** Server CPU (µs) per delivery. */
+  cpuUsPerDelivery: number;
+  /** Server CPU ÷ wall time: 1 = one core saturated. */
+  serverCores: number;
+  loadgenCpuS: number;
+  machineBusy: number;
+  /** WebSocket frames the clients received per delivery (Herald batches a burst into one frame). */
+  framesPerDelivery: number;
+  latency: Percentiles;
+  lost: number;
+  duplicates: number;
+  gaps: number;
+  timeouts: number;
+}
+
+let nextIndex = 0;
+
+async function measure(t: Target, lg: LoadGen, channel: string, mode: Mode): Promise<FanoutResult> {
+  const publishUnit = (n: number) => {
+    const data = Array.from({ length: n }, () => benchData(nextIndex++));
+    const first = nextIndex - n;
+    const delivered = Promise.all(data.map((_, j) => lg.expect(first + j, DELIVERY_TIMEOUT_MS)));
+    return { data, delivered };
+  };
+  // Warm-up: the JIT and the sockets' buffers, not measured.
+  for (let i = 0; i < 2; i++) {
+    const u = publishUnit(mode.perRequest);
+    await t.publish(channel, u.data);
+    await u.delivered;
+  }
+  await lg.reset();
+  const bar = progress(`${t.label}, ${mode.label}`, mode.requests);
+  const meter = cpuMeter(t.server.pid);
+  const deadline = Date.now() + MAX_SECONDS * 1000;
+  const inflight: Promise<(number | null)[]>[] = [];
+  let timeouts = 0;
+  let sent = 0;
+  let completed = 0;
+  const track = (p: Promise<(number | null)[]>) =>
+    p.then((maxes) => {
+      timeouts += maxes.filter((m) => m === null).length;
+      bar.update(++completed);
+      return maxes;
+    });
+  while (sent < mode.requests && Date.now() < deadline) {
+    if (inflight.length >= mode.window) await inflight.shift();
+    const u = publishUnit(mode.perRequest);
+    inflight.push(track(u.delivered));
+    await t.publish(channel, u.data);
+    sent++;
+  }
+  await Promise.all(inflight);
+  const cpu = meter.stop();
+  const c = await lg.collect();
+  const messages = sent * mode.perRequest;
+  const expected = messages * SUBSCRIBERS;
+  bar.done(`${fmt(c.deliveries / cpu.wallS)} deliveries/s`);
+  return {
+    mode: mode.key,
+    messages,
+    expected,
+    deliveries: c.deliveries,
+    seconds: cpu.wallS,
+    deliveriesPerSecond: c.deliveries / cpu.wallS,
+    serverCpuS: cpu.serverCpuS,
+    cpuUsPerDelivery: (cpu.serverCpuS * 1e6) / c.deliveries,
+    serverCores: cpu.serverCpuS / cpu.wallS,
+    loadgenCpuS: c.loadgenCpuS,
+    machineBusy: cpu.machineBusy,
+    framesPerDelivery: c.frames / c.deliveries,
+    latency: summarize(c.histogram),
+    lost: Math.max(0, expected - c.deliveries),
+    duplicates: c.duplicates,
+    gaps: c.gaps,
+    timeouts,
+  };
+}
+
+export async function run(): Promise<void> {
+  const targets = targetsFromEnv();
+  const config = printConfig('fanout', {
+    subscribers: SUBSCRIBERS,
+    workers: WORKERS,
+    burst: `${BURSTS} requests × ${BURST} messages, ≤ 2 bursts undelivered`,
+    single: `${SINGLES} requests × 1 message, ≤ ${WINDOW} undelivered`,
+    maxSecondsPerMode: MAX_SECONDS,
+    targets,
+  });
+  const lg = await LoadGen.start(WORKERS);
+  try {
+    const outcomes = await eachTarget(targets, lg, async (t) => {
+      const channel = t.channel('fanout');
+      await connectClients(t, lg, channel, 0, SUBSCRIBERS);
+      // Let the connection storm's garbage settle before measuring.
+      await sleep(1000);
+      const results: FanoutResult[] = [];
+      for (const mode of MODES) if (mode.requests > 0) results.push(await measure(t, lg, channel, mode));
+      return results;
+    });
+    await report(outcomes, config);
+  } finally {
+    await lg.stop();
+  }
+}
+
+async function report(outcomes: Outcome<FanoutResult[]>[], config: Record<string, unknown>): Promise<void> {
+  const find = (name: string, mode: string) => {
+    const o = outcomes.find((x) => x.name === name);
+    return o?.ok ? o.result.find((r) => r.mode === mode) : undefined;
+  };
+  const header = ['server', 'mode', 'deliveries/s', 'server CPU µs/delivery', 'server cores', 'loadgen cores', 'machine busy', 'frames/delivery', 'p50 ms', 'p99 ms', 'lost', 'dup'];
+  const rows: (string | number)[][] = [];
+  for (const o of outcomes) {
+    if (!o.ok) {
+      rows.push([o.label, o.reason, ...header.slice(2).map(() => '')]);
+      continue;
+    }
+    for (const r of o.result) {
+      rows.push([
+        o.label,
+        MODES.find((m) => m.key === r.mode)!.label,
+        fmt(r.deliveriesPerSecond),
+        r.cpuUsPerDelivery.toFixed(3),
+        r.serverCores.toFixed(2),
+        (r.loadgenCpuS / r.seconds).toFixed(2),
+        `${Math.round(r.machineBusy * 100)} %`,
+        r.framesPerDelivery.toFixed(3),
+        r.latency.p50,
+        r.latency.p99,
+        r.lost,
+        r.duplicates,
+      ]);
+    }
+  }
+  const ratioHeader = ['mode', 'throughput ÷ stock Socket.IO', 'throughput ÷ raw ws', 'CPU/delivery ÷ stock Socket.IO', 'CPU/delivery ÷ raw ws', 'targets'];
+  const ratioRows = MODES.map((m) => {
+    const h = find('herald', m.key);
+    const s = find('socketio', m.key);
+    const w = find('rawws', m.key);
+    const vsStock = h && s ? h.deliveriesPerSecond / s.deliveriesPerSecond : undefined;
+    const vsRaw = h && w ? h.deliveriesPerSecond / w.deliveriesPerSecond : undefined;
+    const verdict = [
+      vsStock === undefined ? '' : `≥ 4× stock: ${vsStock >= 4 ? 'met' : 'MISSED'}`,
+      vsRaw === undefined ? '' : `within 1.5× of raw: ${vsRaw >= 1 / 1.5 ? 'met' : 'MISSED'}`,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return [
+      m.label,
+      ratio(h?.deliveriesPerSecond, s?.deliveriesPerSecond),
+      ratio(h?.deliveriesPerSecond, w?.deliveriesPerSecond),
+      ratio(h?.cpuUsPerDelivery, s?.cpuUsPerDelivery),
+      ratio(h?.cpuUsPerDelivery, w?.cpuUsPerDelivery),
+      verdict,
+    ];
+  });
+  // A server that did not use its core while the machine was saturated measured the load generator.
+  const notes = outcomes.flatMap((o) =>
+    o.ok
+      ? o.result
+          .filter((r) => r.machineBusy >= 0.9 && r.serverCores < 0.9)
+          .map(
+            (r) =>
+              `${o.label}, ${MODES.find((m) => m.key === r.mode)!.label}: the server used ${r.serverCores.toFixed(2)} of a core while the machine was ` +
+              `${Math.round(r.machineBusy * 100)} % busy, so this rate is the load generator's limit on this machine, not the server's: compare CPU per delivery.`,
+          )
+      : [],
+  );
+  process.stdout.write(`\nFan-out to ${fmt(SUBSCRIBERS)} subscribers of one channel (server and load generator on one 2-core machine)\n\n`);
+  process.stdout.write(`${table([header, ...rows])}\n\nHerald ÷ baselines\n\n${table([ratioHeader, ...ratioRows])}\n`);
+  if (notes.length) process.stdout.write(`\n${notes.map((n) => `note: ${n}`).join('\n')}\n`);
+
+  const markdown = [
+    '## Fan-out (`npm run bench -- fanout`)',
+    '',
+    `Code ${config.code}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    '',
+    `One channel, ${fmt(SUBSCRIBERS)} WebSocket subscribers spread over ${WORKERS} load-generator processes (raw protocol clients, 127.0.0.x source addresses). ` +
+      `Bursts: ${BURSTS} HTTP requests of ${BURST} messages each (a batch publish), the next sent once the one before the last is delivered to everyone; ` +
+      `single: ${SINGLES} requests of one message, ≤ ${WINDOW} undelivered. Deliveries/s = messages received by all clients ÷ wall time from the first publish to the last delivery; ` +
+      `server CPU = utime + stime from /proc over the same time. "server cores" = server CPU ÷ wall time (1.00 = one core saturated); ` +
+      `"loadgen cores" the same for the load-generator processes; "machine busy" = all CPUs from /proc/stat (100 % = both cores saturated, so the figure is machine-bound). ` +
+      `Latency is publish → receive under this load (bursts queue behind each other), not the latency scenario.`,
+    '',
+    markdownTable(header, rows),
+    '',
+    'Herald ÷ baselines (SPEC: ≥ 4× stock Socket.IO throughput, within 1.5× of raw ws):',
+    '',
+    markdownTable(ratioHeader, ratioRows),
+    ...(notes.length ? ['', ...notes.map((n) => `- ${n}`)] : []),
+  ].join('\n');
+
+  const chartValues = outcomes.flatMap((o) =>
+    o.ok ? o.result.map((r) => ({ server: o.label, mode: MODES.find((m) => m.key === r.mode)!.label, rate: Math.round(r.deliveriesPerSecond) })) : [],
+  );
+  await writeResults(
+    'fanout',
+    { config, outcomes, notes },
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: `Fan-out to ${fmt(SUBSCRIBERS)} subscribers: deliveries per second`,
+      width: 420,
+      height: 180,
+      data: { values: chartValues },
+      mark: 'bar',
+      encoding: {
+        y: { field: 'server', type: 'nominal', sort: null, title: null },
+        yOffset: { field: 'mode' },
+        x: { field: 'rate', type: 'quantitative', title: 'deliveries / s' },
+        color: { field: 'mode', type: 'nominal', legend: { labelLimit: 300 } },
+      },
+    },
+    markdown,
+  );
+}
