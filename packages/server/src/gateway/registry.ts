@@ -1,8 +1,8 @@
 /**
  * This node's subscriptions: which local sockets listen to which channel, and delivery to them.
  *
- * Delivery is coalesced: everything the bus hands over before the current job's microtasks run
- * out (one group commit resolves all its publishers at once) is grouped per channel, encoded once as one Socket.IO packet (`message` for one, `messages` for several),
+ * Delivery is coalesced per event-loop turn: everything the bus hands over in one turn is grouped
+ * per channel, encoded once as one Socket.IO packet (`message` for one, `messages` for several),
  * and that same encoded packet is written to every subscription that can take it as is. Only a
  * subscription that must filter (a replay in progress, an overlap) builds its own packet.
  */
@@ -26,7 +26,7 @@ export interface Subscription {
 export interface Registry {
   add(subscription: Subscription): void;
   remove(subscription: Subscription): void;
-  /** Queue a bus publish for delivery once the current job's microtasks have run. */
+  /** Queue a bus publish for delivery at the end of this event-loop turn. */
   dispatch(messages: readonly Message[]): void;
   presence(channel: string): { clients: number; users: string[] };
   readonly size: number;
@@ -87,7 +87,7 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
       for (const m of messages) queue.push(m);
       if (!scheduled) {
         scheduled = true;
-        queueMicrotask(flush);
+        setImmediate(flush);
       }
     },
     presence(channel) {
