@@ -88,6 +88,11 @@ export function createConnection(options: ConnectionOptions, deps: ConnectionDep
     },
   });
 
+  /** Ask `getToken` for a new token; a refusal for good ends everything. */
+  const refreshToken = () => {
+    tokens.refresh().catch((e) => e instanceof UnauthorizedError && connection.unauthorized());
+  };
+
   const scheduleReconnect = () => {
     if (closed || state === 'unauthorized' || reconnectTimer !== undefined) return;
     reconnectTimer = setTimeout(() => {
@@ -136,9 +141,7 @@ export function createConnection(options: ConnectionOptions, deps: ConnectionDep
 
   socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     const code = err.data?.code;
-    if (code === 'AUTH_EXPIRED' || code === 'AUTH_INVALID') {
-      tokens.refresh().catch((e) => e instanceof UnauthorizedError && connection.unauthorized());
-    }
+    if (code === 'AUTH_EXPIRED' || code === 'AUTH_INVALID') refreshToken();
     if (state === 'live') setState('connecting');
     armPolling();
     scheduleReconnect();
@@ -157,7 +160,7 @@ export function createConnection(options: ConnectionOptions, deps: ConnectionDep
   });
   socket.on('unsubscribed', ({ channel, code }) => {
     // AUTH_EXPIRED: the server disconnects next; the reconnect asks getToken for a new token.
-    if (code === 'AUTH_EXPIRED') tokens.refresh().catch((e) => e instanceof UnauthorizedError && connection.unauthorized());
+    if (code === 'AUTH_EXPIRED') refreshToken();
     else deps.onChannelError(channel, code);
   });
 

@@ -155,14 +155,12 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
     }
   }
 
+  // A getToken failure other than UnauthorizedError (network) is retried by the connection's
+  // backoff, which asks for the token on every attempt.
   void tokens.get().then(
     () => !closed && connection.start(),
-    (err) => (err instanceof UnauthorizedError ? connection.unauthorized() : retryStart()),
+    (err) => (err instanceof UnauthorizedError ? connection.unauthorized() : !closed && connection.start()),
   );
-  function retryStart() {
-    // getToken failed for another reason (network): the connection's backoff takes it from here.
-    if (!closed) connection.start();
-  }
 
   return {
     get state() {

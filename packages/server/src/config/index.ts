@@ -1,4 +1,4 @@
-export { parseConfig, retentionFor, ConfigError } from './parse.js';
+export { parseConfig, ConfigError } from './parse.js';
 export { applyDevDefaults, type DevDefaults, type DevCredentials } from './dev-defaults.js';
 export { parseDuration } from './duration.js';
 export type { HeraldConfig, RetentionRule, RetentionRules, DatabaseConfig } from './schema.js';

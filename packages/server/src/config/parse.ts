@@ -75,7 +75,3 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   return Object.freeze(config);
 }
 
-/** The retention rule of a namespace. */
-export function retentionFor(config: Pick<HeraldConfig, 'retention'>, namespace: string): RetentionRule {
-  return config.retention[namespace] ?? config.retention['*'];
-}

@@ -40,6 +40,8 @@ export interface ConnectionDeps {
   metrics: Metrics;
   /** Further socket events (the inbox's), answered through their ack. */
   operations: Readonly<Record<string, SocketOperation>>;
+  /** Every event name handled, built once per server: anything else is `UNKNOWN_EVENT`. */
+  knownEvents: ReadonlySet<string>;
   log: { error(obj: unknown, msg: string): void };
 }
 
@@ -106,8 +108,7 @@ export function attachConnection(
   inboxHeads: ReadonlyMap<string, number>,
   deps: ConnectionDeps,
 ): void {
-  const { store, registry, tokens, metrics, operations, log } = deps;
-  const known = new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]);
+  const { store, registry, tokens, metrics, operations, knownEvents, log } = deps;
   let principal = initial;
   const subscriptions = new Map<string, SocketSubscription>();
   let queue: Promise<unknown> = Promise.resolve();
@@ -165,10 +166,14 @@ export function attachConnection(
       s.pending = [];
       try {
         const since = heads?.get(channel);
-        const { messages } = await open(s, since);
-        if (since !== undefined && messages.length > 0) {
-          // Sent as live traffic: the replayed gap first, then what arrived meanwhile.
-          s.pending = [...messages, ...s.pending!];
+        if (since === undefined) {
+          await open(s, undefined); // live from the head it reads
+        } else {
+          // `since` is the head read during the handshake: retention reaches it and it is not
+          // ahead of the head, so what came after it is all there is to read. It goes out as live
+          // traffic: the replayed gap first, then what arrived meanwhile.
+          const missed = await store.read(channel, since, MAX_REPLAY);
+          s.pending = [...missed, ...s.pending!];
           s.lastSeq = since;
         }
       } finally {
@@ -263,7 +268,7 @@ export function attachConnection(
   for (const [event, operation] of Object.entries(operations)) on(event, (payload) => operation(principal, payload));
 
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (known.has(event)) return;
+    if (knownEvents.has(event)) return;
     const ack = args[args.length - 1];
     if (typeof ack === 'function') ack({ ok: false, error: new HeraldError('UNKNOWN_EVENT', `Unknown event "${String(event).slice(0, 100)}"`).toBody() });
   });

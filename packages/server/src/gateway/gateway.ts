@@ -91,11 +91,12 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     }
   });
 
+  const knownEvents: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]);
   io.on('connection', (socket) => {
     const { principal, inboxHeads } = socket.data;
     // Keep nothing of the handshake beyond what the connection needs.
     socket.data = undefined as unknown as HandshakeData;
-    attachConnection(socket, principal, inboxHeads, { store, registry, tokens, metrics, operations, log });
+    attachConnection(socket, principal, inboxHeads, { store, registry, tokens, metrics, operations, knownEvents, log });
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));

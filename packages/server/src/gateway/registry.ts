@@ -35,7 +35,7 @@ export interface Registry {
 const encoder = new Encoder();
 
 /** The packet of `messages`, as `socket.emit` would encode it on the default namespace. */
-export function encodeMessages(messages: Message[]): EncodedPacket {
+function encodeMessages(messages: Message[]): EncodedPacket {
   const data = messages.length === 1 ? ['message', messages[0]] : ['messages', messages];
   return encoder.encode({ type: PacketType.EVENT, nsp: '/', data });
 }
