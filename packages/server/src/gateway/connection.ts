@@ -19,17 +19,10 @@ import type { Socket } from 'socket.io';
 import { CLOCK_TOLERANCE_S, inboxChannels, isEntitled, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
-import type { EncodedPacket, Registry, Subscription } from './registry.js';
+import type { Registry, Subscription } from './registry.js';
 
-/**
- * socket.io's own broadcast writes one pre-encoded packet to many sockets through
- * `client.writeToEngine`; Herald's delivery does the same, with its per-socket dedup in front.
- */
-interface EngineWriter {
-  writeToEngine(packets: EncodedPacket, opts: { preEncoded: true }): void;
-}
-const PRE_ENCODED = { preEncoded: true } as const;
 import { parsePayload } from '../util/validate.js';
+import { writePacket, type OutgoingPacket } from './outgoing.js';
 
 export type HeraldSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -62,15 +55,15 @@ class SocketSubscription implements Subscription {
     private readonly metrics: Metrics,
   ) {}
 
-  deliver(messages: Message[], encoded?: EncodedPacket): number {
+  deliver(messages: Message[], packet?: OutgoingPacket): number {
     if (this.pending) {
       this.pending.push(...messages);
       return 0;
     }
     // The common case: all of them are new to this socket, so the shared encoding fits as is.
-    if (encoded && messages[0]!.seq > this.lastSeq) {
+    if (packet && messages[0]!.seq > this.lastSeq) {
       this.lastSeq = messages[messages.length - 1]!.seq;
-      (this.socket.client as unknown as EngineWriter).writeToEngine(encoded, PRE_ENCODED);
+      writePacket(this.socket, packet);
       return messages.length;
     }
     let fresh = messages;

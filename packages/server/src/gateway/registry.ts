@@ -8,9 +8,7 @@
  */
 import type { Message } from '@herald/protocol';
 import { Encoder, PacketType } from 'socket.io-parser';
-
-/** A packet encoded once for every socket of a channel (socket.io-parser's output). */
-export type EncodedPacket = ReturnType<Encoder['encode']>;
+import { OutgoingPacket } from './outgoing.js';
 
 /** One socket's subscription to one channel. */
 export interface Subscription {
@@ -20,7 +18,7 @@ export interface Subscription {
    * Messages of this channel, ascending by seq, with their shared encoding; returns how many were
    * sent to the socket.
    */
-  deliver(messages: Message[], encoded: EncodedPacket): number;
+  deliver(messages: Message[], packet: OutgoingPacket): number;
 }
 
 export interface Registry {
@@ -35,9 +33,9 @@ export interface Registry {
 const encoder = new Encoder();
 
 /** The packet of `messages`, as `socket.emit` would encode it on the default namespace. */
-function encodeMessages(messages: Message[]): EncodedPacket {
+function encodeMessages(messages: Message[]): OutgoingPacket {
   const data = messages.length === 1 ? ['message', messages[0]] : ['messages', messages];
-  return encoder.encode({ type: PacketType.EVENT, nsp: '/', data });
+  return new OutgoingPacket(encoder.encode({ type: PacketType.EVENT, nsp: '/', data }));
 }
 
 export function createRegistry(onDelivered: (count: number) => void = () => {}): Registry {
@@ -61,8 +59,8 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
     for (const [channel, list] of perChannel) {
       const set = byChannel.get(channel);
       if (!set) continue;
-      const encoded = encodeMessages(list);
-      for (const s of set) delivered += s.deliver(list, encoded);
+      const packet = encodeMessages(list);
+      for (const s of set) delivered += s.deliver(list, packet);
     }
     if (delivered > 0) onDelivered(delivered);
   };
