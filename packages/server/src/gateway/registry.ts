@@ -1,8 +1,8 @@
 /**
  * This node's subscriptions: which local sockets listen to which channel, and delivery to them.
  *
- * Delivery is coalesced per event-loop turn: everything the bus hands over in one turn is grouped
- * per channel, encoded once as one Socket.IO packet (`message` for one, `messages` for several),
+ * Delivery of large fan-outs is coalesced per event-loop turn: everything the bus hands over in one
+ * turn is grouped per channel, encoded once as one Socket.IO packet (`message` for one, `messages` for several),
  * and that same encoded packet is written to every subscription that can take it as is. Only a
  * subscription that must filter (a replay in progress, an overlap) builds its own packet.
  */
@@ -24,13 +24,23 @@ export interface Subscription {
 export interface Registry {
   add(subscription: Subscription): void;
   remove(subscription: Subscription): void;
-  /** Queue a bus publish for delivery at the end of this event-loop turn. */
+  /**
+   * Deliver a bus publish: at once when it reaches few sockets and nothing waits, else queued for
+   * the end of this event-loop turn.
+   */
   dispatch(messages: readonly Message[]): void;
   presence(channel: string): { clients: number; users: string[] };
   readonly size: number;
 }
 
 const encoder = new Encoder();
+
+/**
+ * Up to this many frames, a dispatch is written in the same turn (~1 µs each); above, it waits for
+ * the end of the turn, so the publishes of one turn share frames and the HTTP answers are not
+ * held behind a large fan-out.
+ */
+const SYNC_FRAMES = 128;
 
 /** The packet of `messages`, as `socket.emit` would encode it on the default namespace. */
 function encodeMessages(messages: Message[]): OutgoingPacket {
@@ -44,10 +54,7 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
   let queue: Message[] = [];
   let scheduled = false;
 
-  const flush = () => {
-    scheduled = false;
-    const messages = queue;
-    queue = [];
+  const deliver = (messages: readonly Message[]) => {
     const perChannel = new Map<string, Message[]>();
     for (const m of messages) {
       if (!byChannel.has(m.channel)) continue;
@@ -63,6 +70,24 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
       for (const s of set) delivered += s.deliver(list, packet);
     }
     if (delivered > 0) onDelivered(delivered);
+  };
+
+  const flush = () => {
+    scheduled = false;
+    const messages = queue;
+    queue = [];
+    deliver(messages);
+  };
+
+  /** Frames that delivering `messages` now would write (an upper bound). */
+  const framesFor = (messages: readonly Message[]) => {
+    let frames = 0;
+    let previous: string | undefined;
+    for (const m of messages) {
+      if (m.channel !== previous) frames += byChannel.get(m.channel)?.size ?? 0;
+      previous = m.channel;
+    }
+    return frames;
   };
 
   return {
@@ -82,6 +107,12 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
       }
     },
     dispatch(messages) {
+      // A publish reaching few sockets goes out at once, ahead of the publish's own HTTP answer
+      // (which is what latency counts); nothing is queued before it, so the order holds.
+      if (!scheduled && framesFor(messages) <= SYNC_FRAMES) {
+        deliver(messages);
+        return;
+      }
       for (const m of messages) queue.push(m);
       if (!scheduled) {
         scheduled = true;
