@@ -5,22 +5,18 @@
 import { ServerResponse, type Server as HttpServer } from 'node:http';
 import { HeraldError, type ClientToServerEvents, type ServerToClientEvents } from '@herald/protocol';
 import { Server } from 'socket.io';
-import { inboxChannels, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
+import { inboxChannels, type TokenVerifier } from '../auth/index.js';
 import type { Bus } from '../bus/index.js';
 import type { HeraldConfig } from '../config/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
-import { attachConnection, type SocketOperation } from './connection.js';
+import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
+import { createExpirySweep } from './expiry-sweep.js';
 import type { Registry } from './registry.js';
 
 export interface Gateway {
   readonly connections: () => number;
   close(): Promise<void>;
-}
-
-interface HandshakeData {
-  principal: ClientPrincipal;
-  inboxHeads: Map<string, number>;
 }
 
 export interface GatewayDeps {
@@ -52,7 +48,7 @@ function handshakeError(err: unknown): Error & { data: { code: string } } {
 }
 
 export function createGateway({ config, httpServer, store, bus, tokens, metrics, registry, operations, log }: GatewayDeps): Gateway {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData>(httpServer, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData | Connection>(httpServer, {
     path: '/socket.io',
     serveClient: false,
     cors: config.corsOrigins === '*' ? { origin: true } : { origin: [...config.corsOrigins] },
@@ -100,12 +96,22 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     }
   });
 
-  const knownEvents: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]);
+  const expiry = createExpirySweep((err) => log.error({ err }, 'token expiry failed'));
+  // One set of dependencies for every connection of this server.
+  const deps: ConnectionDeps = {
+    store,
+    registry,
+    tokens,
+    metrics,
+    operations,
+    knownEvents: new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]),
+    expiry,
+    log,
+  };
   io.on('connection', (socket) => {
-    const { principal, inboxHeads } = socket.data;
-    // Keep nothing of the handshake beyond what the connection needs.
-    socket.data = undefined as unknown as HandshakeData;
-    attachConnection(socket, principal, inboxHeads, { store, registry, tokens, metrics, operations, knownEvents, log });
+    // The Connection takes the place of the handshake's result in `socket.data`.
+    const { principal, inboxHeads } = socket.data as HandshakeData;
+    new Connection(socket, principal, inboxHeads, deps);
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));
@@ -114,6 +120,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     connections: () => io.engine.clientsCount,
     async close() {
       unsubscribeBus();
+      expiry.stop();
       // The HTTP server belongs to fastify, which closes it; here only the transports end. Closing
       // the transports (not `disconnectSockets`, which clients read as "server kicked me out and
       // do not retry) lets every client reconnect on its own to whichever node comes up.
