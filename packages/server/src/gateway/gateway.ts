@@ -10,6 +10,7 @@ import type { Bus } from '../bus/index.js';
 import type { HeraldConfig } from '../config/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
+import { HeraldAdapter } from './adapter.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
 import { createExpirySweep } from './expiry-sweep.js';
 import type { Registry } from './registry.js';
@@ -66,6 +67,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     path: '/socket.io',
     serveClient: false,
     cors: config.corsOrigins === '*' ? { origin: true } : { origin: [...config.corsOrigins] },
+    adapter: HeraldAdapter,
     pingInterval: 25_000,
     pingTimeout: 20_000,
     // Browsers send Origin on the WebSocket upgrade too, and CORS headers do not guard upgrades:
