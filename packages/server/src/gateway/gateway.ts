@@ -1,8 +1,8 @@
 /**
  * The Socket.IO gateway: handshake authentication with coded `connect_error`s, one
- * `attachConnection` per socket, and delivery of bus messages to this node's subscriptions.
+ * `Connection` per socket, and delivery of bus messages to this node's subscriptions.
  */
-import { ServerResponse, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { HeraldError, type ClientToServerEvents, type ServerToClientEvents } from '@herald/protocol';
 import { Server, type Socket } from 'socket.io';
 import { inboxChannels, type TokenVerifier } from '../auth/index.js';
@@ -13,6 +13,7 @@ import type { Store } from '../store/index.js';
 import { HeraldAdapter } from './adapter.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
 import { createExpirySweep } from './expiry-sweep.js';
+import { trimEnginePerConnection } from './lean-engine.js';
 import type { Registry } from './registry.js';
 
 export interface Gateway {
@@ -78,22 +79,8 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     },
   });
 
-  // Lean per-socket state: the HTTP request that opened a connection (headers, socket, parser
-  // state) would stay referenced for the connection's life. Herald needs nothing of it after the
-  // Origin check above; the handshake's `auth` travels in the Socket.IO CONNECT packet. (Socket.IO's
-  // "Memory usage" guide recommends the same.)
-  io.engine.on('connection', (raw: { request: unknown }) => {
-    raw.request = null;
-  });
-  // engine.io hands each WebSocket upgrade a stand-in response (`WebSocketResponse`) that keeps
-  // `req` and stays referenced for the connection's life from a `close` listener on the TCP socket,
-  // so the request above is kept anyway (~1.2 KiB per idle connection). The stand-in is only there
-  // for middlewares like this one (its `setHeader` writes through `req`); as the last middleware,
-  // Herald lets go of its `req`. Real HTTP responses (polling) are left alone.
-  io.engine.use((_req: unknown, res: { req?: unknown }, next: () => void) => {
-    if (!(res instanceof ServerResponse) && 'req' in res) res.req = null;
-    next();
-  });
+  // engine.io keeps the upgrade request and more for each connection's life: let go of them.
+  trimEnginePerConnection(io.engine);
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
