@@ -20,6 +20,7 @@ import { CLOCK_TOLERANCE_S, inboxChannels, isEntitled, type ClientPrincipal, typ
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
 import type { ExpirySweep } from './expiry-sweep.js';
+import { leanSocket } from './lean-socket.js';
 import type { EncodedPacket, Registry, Subscription } from './registry.js';
 
 /**
@@ -134,8 +135,8 @@ export class Connection {
     private readonly deps: ConnectionDeps,
   ) {
     socket.data = this;
-    // socket.io calls both with the socket as `this`: see onSocketEvent.
-    socket.onAny(onSocketEvent as (...args: unknown[]) => void);
+    // socket.io calls both with the socket as `this`: see onSocketEvent. `leanSocket` adds the first.
+    leanSocket(socket, onSocketEvent as (...args: unknown[]) => void);
     socket.on('disconnect', onSocketDisconnect as () => void);
     deps.metrics.connections.inc();
     this.deadline = this.deadlineOf(principal);
