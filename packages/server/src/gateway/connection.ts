@@ -19,12 +19,20 @@ import type { Socket } from 'socket.io';
 import { CLOCK_TOLERANCE_S, inboxChannels, isEntitled, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
+import { parsePayload } from '../util/validate.js';
+import type { ExpirySweep } from './expiry-sweep.js';
+import { leanSocket } from './lean-socket.js';
+import { writePacket, type OutgoingPacket } from './outgoing.js';
 import type { Registry, Subscription } from './registry.js';
 
-import { parsePayload } from '../util/validate.js';
-import { writePacket, type OutgoingPacket } from './outgoing.js';
+/** A Herald socket: its `data` is the handshake's result until it connects, then its {@link Connection}. */
+export type HeraldSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData | Connection>;
 
-export type HeraldSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+/** What the handshake middleware leaves for the connection. */
+export interface HandshakeData {
+  principal: ClientPrincipal;
+  inboxHeads: Map<string, number>;
+}
 
 export interface ConnectionDeps {
   store: Store;
@@ -35,12 +43,13 @@ export interface ConnectionDeps {
   operations: Readonly<Record<string, SocketOperation>>;
   /** Every event name handled, built once per server: anything else is `UNKNOWN_EVENT`. */
   knownEvents: ReadonlySet<string>;
+  /** Token expiry of every socket of the gateway. */
+  expiry: ExpirySweep;
   log: { error(obj: unknown, msg: string): void };
 }
 
 /** A socket event handler: validates its payload, acts as the principal, resolves the ack's fields. */
 export type SocketOperation = (principal: ClientPrincipal, payload: unknown) => Promise<object>;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A socket's subscription. Live messages wait in `pending` while a replay is being answered. */
 class SocketSubscription implements Subscription {
@@ -91,47 +100,114 @@ class SocketSubscription implements Subscription {
 }
 
 
-/**
- * Wire a connected socket. `inboxHeads` are the heads of its inbox channels read during the
- * handshake: the socket receives everything stored after them.
- */
-export function attachConnection(
-  socket: HeraldSocket,
-  initial: ClientPrincipal,
-  inboxHeads: ReadonlyMap<string, number>,
-  deps: ConnectionDeps,
-): void {
-  const { store, registry, tokens, metrics, operations, knownEvents, log } = deps;
-  let principal = initial;
-  const subscriptions = new Map<string, SocketSubscription>();
-  let queue: Promise<unknown> = Promise.resolve();
-  let expiryTimer: NodeJS.Timeout | undefined;
-  let closed = false;
+/** The ack of an event the client sent without one. */
+const NO_ACK = () => {};
 
-  const addSubscription = (channel: string) => {
-    let s = subscriptions.get(channel);
+/**
+ * One connected socket's state and operations. One object per socket with its methods on the
+ * prototype: its handlers are two functions shared by every socket ({@link onSocketEvent},
+ * {@link onSocketDisconnect}), not a dozen closures per socket, which matters with tens of
+ * thousands of idle sockets per process.
+ */
+export class Connection {
+  private readonly subscriptions = new Map<string, SocketSubscription>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** When the token in force runs out, past the leeway (ms since the epoch): the expiry sweep reads it. */
+  deadline: number;
+
+  /**
+   * Wire a connected socket. `inboxHeads` are the heads of its inbox channels read during the
+   * handshake: the socket receives everything stored after them.
+   */
+  constructor(
+    private readonly socket: HeraldSocket,
+    private principal: ClientPrincipal,
+    inboxHeads: ReadonlyMap<string, number>,
+    private readonly deps: ConnectionDeps,
+  ) {
+    socket.data = this;
+    // socket.io calls both with the socket as `this`: see onSocketEvent. `leanSocket` adds the first.
+    leanSocket(socket, onSocketEvent as (...args: unknown[]) => void);
+    socket.on('disconnect', onSocketDisconnect as () => void);
+    deps.metrics.connections.inc();
+    this.deadline = this.deadlineOf(principal);
+    deps.expiry.add(this);
+    this.serialized(async () => (await this.subscribeInbox(inboxHeads), {}), NO_ACK);
+  }
+
+  /** An event from the client, with its ack (when it sent one) as the last argument. */
+  onEvent(event: string, args: unknown[]): void {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (result: unknown) => void) : NO_ACK;
+    if (!this.deps.knownEvents.has(event)) {
+      ack({ ok: false, error: new HeraldError('UNKNOWN_EVENT', `Unknown event "${String(event).slice(0, 100)}"`).toBody() });
+      return;
+    }
+    // A client may leave out the payload or the ack.
+    const payload = args[0];
+    this.serialized((afterAck) => this.perform(event, payload, afterAck), ack);
+  }
+
+  onDisconnect(): void {
+    this.closed = true;
+    this.deps.expiry.delete(this);
+    for (const channel of [...this.subscriptions.keys()]) this.removeSubscription(channel);
+    this.deps.metrics.connections.dec();
+  }
+
+  /** The token ran out (past the leeway): end the subscriptions with AUTH_EXPIRED, then the socket. */
+  expire(): void {
+    for (const channel of [...this.subscriptions.keys()]) {
+      this.removeSubscription(channel);
+      this.socket.emit('unsubscribed', { channel, code: 'AUTH_EXPIRED' });
+    }
+    this.socket.disconnect(true);
+  }
+
+  private deadlineOf(principal: ClientPrincipal): number {
+    return principal.expiresAt + CLOCK_TOLERANCE_S * 1000;
+  }
+
+  /** A known event: validate its payload, act, resolve the ack's fields. */
+  private perform(event: string, payload: unknown, afterAck: (fn: () => void) => void): Promise<object> {
+    switch (event) {
+      case 'subscribe':
+        return this.subscribe(payload, afterAck);
+      case 'unsubscribe':
+        return this.unsubscribe(payload);
+      case 'auth':
+        return this.auth(payload);
+      default:
+        // knownEvents holds exactly the three above and the keys of `operations`.
+        return this.deps.operations[event]!(this.principal, payload);
+    }
+  }
+
+  private addSubscription(channel: string): SocketSubscription {
+    let s = this.subscriptions.get(channel);
     if (!s) {
-      s = new SocketSubscription(channel, principal.sub, socket, metrics);
-      subscriptions.set(channel, s);
-      registry.add(s);
-      metrics.subscriptions.inc();
+      s = new SocketSubscription(channel, this.principal.sub, this.socket, this.deps.metrics);
+      this.subscriptions.set(channel, s);
+      this.deps.registry.add(s);
+      this.deps.metrics.subscriptions.inc();
     }
     return s;
-  };
+  }
 
-  const removeSubscription = (channel: string) => {
-    const s = subscriptions.get(channel);
+  private removeSubscription(channel: string): void {
+    const s = this.subscriptions.get(channel);
     if (!s) return;
-    subscriptions.delete(channel);
-    registry.remove(s);
-    metrics.subscriptions.dec();
-  };
+    this.subscriptions.delete(channel);
+    this.deps.registry.remove(s);
+    this.deps.metrics.subscriptions.dec();
+  }
 
   /**
    * Open `s` from `since`: read its state and the messages after `since`; live messages arriving
    * meanwhile wait in `s.pending` until `s.flush()`.
    */
-  const open = async (s: SocketSubscription, since: number | undefined) => {
+  private async open(s: SocketSubscription, since: number | undefined): Promise<SubscribeResult> {
+    const { store } = this.deps;
     const state = (await store.channelStates([s.channel])).get(s.channel)!;
     let messages: Message[] = [];
     let recovered = true;
@@ -146,26 +222,26 @@ export function attachConnection(
       s.lastSeq = messages.length > 0 ? messages[messages.length - 1]!.seq : since;
     }
     return { channel: s.channel, head: state.head, recovered, messages };
-  };
+  }
 
   /**
    * Subscribe to the inbox channels not yet subscribed, from `heads` (read during the handshake,
    * before the client saw `connect`) so that whatever was published since is sent, not lost.
    */
-  const subscribeInbox = async (heads?: ReadonlyMap<string, number>) => {
-    for (const channel of inboxChannels(principal)) {
-      if (subscriptions.has(channel)) continue;
-      const s = addSubscription(channel);
+  private async subscribeInbox(heads?: ReadonlyMap<string, number>): Promise<void> {
+    for (const channel of inboxChannels(this.principal)) {
+      if (this.subscriptions.has(channel)) continue;
+      const s = this.addSubscription(channel);
       s.pending = [];
       try {
         const since = heads?.get(channel);
         if (since === undefined) {
-          await open(s, undefined); // live from the head it reads
+          await this.open(s, undefined); // live from the head it reads
         } else {
           // `since` is the head read during the handshake: retention reaches it and it is not
           // ahead of the head, so what came after it is all there is to read. It goes out as live
           // traffic: the replayed gap first, then what arrived meanwhile.
-          const missed = await store.read(channel, since, MAX_REPLAY);
+          const missed = await this.deps.store.read(channel, since, MAX_REPLAY);
           s.pending = [...missed, ...s.pending!];
           s.lastSeq = since;
         }
@@ -173,28 +249,15 @@ export function attachConnection(
         s.flush();
       }
     }
-  };
-
-  const armExpiry = () => {
-    clearTimeout(expiryTimer);
-    const delay = Math.min(principal.expiresAt + CLOCK_TOLERANCE_S * 1000 - Date.now(), MAX_TIMER_MS);
-    expiryTimer = setTimeout(() => {
-      for (const channel of [...subscriptions.keys()]) {
-        removeSubscription(channel);
-        socket.emit('unsubscribed', { channel, code: 'AUTH_EXPIRED' });
-      }
-      socket.disconnect(true);
-    }, Math.max(delay, 0));
-    expiryTimer.unref();
-  };
+  }
 
   /**
    * Run `op` after the socket's earlier operations, answer its ack with the result or the error,
    * then run what `op` left for after the ack (live messages held back during a replay).
    */
-  const serialized = <T extends object>(op: (afterAck: (fn: () => void) => void) => Promise<T>, ack: (result: Ack<T>) => void) => {
-    queue = queue.then(async () => {
-      if (closed) return;
+  private serialized<T extends object>(op: (afterAck: (fn: () => void) => void) => Promise<T>, ack: (result: Ack<T>) => void): void {
+    this.queue = this.queue.then(async () => {
+      if (this.closed) return;
       const after: (() => void)[] = [];
       try {
         const result = await op((fn) => after.push(fn));
@@ -203,78 +266,76 @@ export function attachConnection(
         if (err instanceof HeraldError) {
           ack({ ok: false, error: err.toBody() });
         } else {
-          log.error({ err }, 'socket operation failed');
+          this.deps.log.error({ err }, 'socket operation failed');
           ack({ ok: false, error: new HeraldError('INTERNAL').toBody() });
         }
       }
       for (const fn of after) fn();
     });
-  };
+  }
 
-  async function subscribe(payload: unknown, afterAck: (fn: () => void) => void): Promise<SubscribeResult> {
+  private async subscribe(payload: unknown, afterAck: (fn: () => void) => void): Promise<SubscribeResult> {
     const { channel, since } = parsePayload(subscribePayloadSchema, payload);
-    if (!isEntitled(principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
-    const existed = subscriptions.has(channel);
-    const s = addSubscription(channel);
+    if (!isEntitled(this.principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
+    const existed = this.subscriptions.has(channel);
+    const s = this.addSubscription(channel);
     s.pending = [];
-    afterAck(() => (subscriptions.get(channel) === s ? s.flush() : undefined));
+    afterAck(() => (this.subscriptions.get(channel) === s ? s.flush() : undefined));
     try {
-      const result = await open(s, since);
-      metrics.delivered.inc(result.messages.length);
+      const result = await this.open(s, since);
+      this.deps.metrics.delivered.inc(result.messages.length);
       return result;
     } catch (err) {
-      if (!existed) removeSubscription(channel);
+      if (!existed) this.removeSubscription(channel);
       throw err;
     }
   }
 
-  /** Socket.IO passes the ack as the last argument; a client may leave out the payload or the ack. */
-  const on = (event: string, op: (payload: unknown, afterAck: (fn: () => void) => void) => Promise<object>) => {
-    socket.on(event as keyof ClientToServerEvents, (...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : () => {};
-      serialized((afterAck) => op(args[0], afterAck), ack);
-    });
-  };
-
-  on('subscribe', subscribe);
-
-  on('unsubscribe', async (payload) => {
+  private async unsubscribe(payload: unknown): Promise<object> {
     const { channel } = parsePayload(unsubscribePayloadSchema, payload);
-    removeSubscription(channel);
+    this.removeSubscription(channel);
     return {};
-  });
+  }
 
-  on('auth', async (payload) => {
+  private async auth(payload: unknown): Promise<object> {
     const { token } = parsePayload(authPayloadSchema, payload);
-    principal = await tokens.verify(token);
-    armExpiry();
-    for (const channel of [...subscriptions.keys()]) {
+    const principal = await this.deps.tokens.verify(token);
+    // The sweep finds an item by the deadline it was added with.
+    this.deps.expiry.delete(this);
+    this.principal = principal;
+    this.deadline = this.deadlineOf(principal);
+    this.deps.expiry.add(this);
+    for (const channel of [...this.subscriptions.keys()]) {
       if (!isEntitled(principal, channel)) {
-        removeSubscription(channel);
-        socket.emit('unsubscribed', { channel, code: 'CHANNEL_FORBIDDEN' });
+        this.removeSubscription(channel);
+        this.socket.emit('unsubscribed', { channel, code: 'CHANNEL_FORBIDDEN' });
       }
     }
-    await subscribeInbox();
+    await this.subscribeInbox();
     return {};
-  });
-
-  for (const [event, operation] of Object.entries(operations)) on(event, (payload) => operation(principal, payload));
-
-  socket.onAny((event: string, ...args: unknown[]) => {
-    if (knownEvents.has(event)) return;
-    const ack = args[args.length - 1];
-    if (typeof ack === 'function') ack({ ok: false, error: new HeraldError('UNKNOWN_EVENT', `Unknown event "${String(event).slice(0, 100)}"`).toBody() });
-  });
-
-  socket.on('disconnect', () => {
-    closed = true;
-    clearTimeout(expiryTimer);
-    for (const channel of [...subscriptions.keys()]) removeSubscription(channel);
-    metrics.connections.dec();
-  });
-
-  metrics.connections.inc();
-  armExpiry();
-  serialized(async () => (await subscribeInbox(inboxHeads), {}), () => {});
+  }
 }
 
+/**
+ * The one any-event listener of every socket. socket.io calls any-listeners with the socket as
+ * `this` (`listener.apply(this, args)` in its `Socket#onevent`), and its `data` holds the
+ * socket's Connection from the moment the listener is added.
+ */
+function onSocketEvent(this: HeraldSocket, event: string, ...args: unknown[]): void {
+  connectionOf(this).onEvent(event, args);
+}
+
+/** The one `disconnect` listener of every socket (EventEmitter calls it with the socket as `this`). */
+function onSocketDisconnect(this: HeraldSocket): void {
+  connectionOf(this).onDisconnect();
+}
+
+/**
+ * The guard on the `this` above: should a socket.io release call its listeners otherwise, every
+ * event fails loudly (and every socket test with it) instead of going astray.
+ */
+function connectionOf(socket: HeraldSocket | undefined): Connection {
+  const c = socket?.data;
+  if (c instanceof Connection) return c;
+  throw new Error('socket event without its Connection: socket.io no longer calls listeners with the socket as `this`');
+}

@@ -1,26 +1,24 @@
 /**
  * The Socket.IO gateway: handshake authentication with coded `connect_error`s, one
- * `attachConnection` per socket, and delivery of bus messages to this node's subscriptions.
+ * `Connection` per socket, and delivery of bus messages to this node's subscriptions.
  */
 import type { Server as HttpServer } from 'node:http';
 import { HeraldError, type ClientToServerEvents, type ServerToClientEvents } from '@herald/protocol';
-import { Server } from 'socket.io';
-import { inboxChannels, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
+import { Server, type Socket } from 'socket.io';
+import { inboxChannels, type TokenVerifier } from '../auth/index.js';
 import type { Bus } from '../bus/index.js';
 import type { HeraldConfig } from '../config/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
-import { attachConnection, type SocketOperation } from './connection.js';
+import { HeraldAdapter } from './adapter.js';
+import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
+import { createExpirySweep } from './expiry-sweep.js';
+import { trimEnginePerConnection } from './lean-engine.js';
 import type { Registry } from './registry.js';
 
 export interface Gateway {
   readonly connections: () => number;
   close(): Promise<void>;
-}
-
-interface HandshakeData {
-  principal: ClientPrincipal;
-  inboxHeads: Map<string, number>;
 }
 
 export interface GatewayDeps {
@@ -34,6 +32,20 @@ export interface GatewayDeps {
   operations: Readonly<Record<string, SocketOperation>>;
   log: { error(obj: unknown, msg: string): void };
 }
+
+type Handshake = Socket['handshake'];
+/** What `socket.handshake` reads once the socket is connected: shared, empty, frozen. */
+const SPENT_HANDSHAKE: Handshake = Object.freeze({
+  headers: Object.freeze({}),
+  time: '',
+  address: '',
+  xdomain: false,
+  secure: false,
+  issued: 0,
+  url: '',
+  query: Object.freeze({}),
+  auth: Object.freeze({}),
+});
 
 /** A page served by Herald itself (same scheme, host and port) needs no CORS entry. */
 function isSameOrigin(req: { headers: { origin?: string | undefined; host?: string | undefined } }): boolean {
@@ -52,10 +64,11 @@ function handshakeError(err: unknown): Error & { data: { code: string } } {
 }
 
 export function createGateway({ config, httpServer, store, bus, tokens, metrics, registry, operations, log }: GatewayDeps): Gateway {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData>(httpServer, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData | Connection>(httpServer, {
     path: '/socket.io',
     serveClient: false,
     cors: config.corsOrigins === '*' ? { origin: true } : { origin: [...config.corsOrigins] },
+    adapter: HeraldAdapter,
     pingInterval: 25_000,
     pingTimeout: 20_000,
     // Browsers send Origin on the WebSocket upgrade too, and CORS headers do not guard upgrades:
@@ -66,13 +79,8 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     },
   });
 
-  // Lean per-socket state: the HTTP request that opened a connection (headers, socket, parser
-  // state) would stay referenced for the connection's life. Herald needs nothing of it after the
-  // Origin check above; the handshake's `auth` travels in the Socket.IO CONNECT packet. (Socket.IO's
-  // "Memory usage" guide recommends the same.)
-  io.engine.on('connection', (raw: { request: unknown }) => {
-    raw.request = null;
-  });
+  // engine.io keeps the upgrade request and more for each connection's life: let go of them.
+  trimEnginePerConnection(io.engine);
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -91,12 +99,26 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     }
   });
 
-  const knownEvents: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]);
+  const expiry = createExpirySweep((err) => log.error({ err }, 'token expiry failed'));
+  // One set of dependencies for every connection of this server.
+  const deps: ConnectionDeps = {
+    store,
+    registry,
+    tokens,
+    metrics,
+    operations,
+    knownEvents: new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]),
+    expiry,
+    log,
+  };
   io.on('connection', (socket) => {
-    const { principal, inboxHeads } = socket.data;
-    // Keep nothing of the handshake beyond what the connection needs.
-    socket.data = undefined as unknown as HandshakeData;
-    attachConnection(socket, principal, inboxHeads, { store, registry, tokens, metrics, operations, knownEvents, log });
+    // Nothing reads `socket.handshake` once the socket is connected (socket.io itself only for
+    // `fetchSockets`, which Herald does not use); the one socket.io built keeps the token, its
+    // `auth` object and a date string for the connection's life (~0.5 KiB per idle connection).
+    (socket as { handshake: Handshake }).handshake = SPENT_HANDSHAKE;
+    // The Connection takes the place of the handshake's result in `socket.data`.
+    const { principal, inboxHeads } = socket.data as HandshakeData;
+    new Connection(socket, principal, inboxHeads, deps);
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));
@@ -105,6 +127,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     connections: () => io.engine.clientsCount,
     async close() {
       unsubscribeBus();
+      expiry.stop();
       // The HTTP server belongs to fastify, which closes it; here only the transports end. Closing
       // the transports (not `disconnectSockets`, which clients read as "server kicked me out and
       // do not retry) lets every client reconnect on its own to whichever node comes up.

@@ -1,0 +1,57 @@
+/**
+ * What engine.io keeps per WebSocket connection, for the connection's life, although nothing reads
+ * it once the connection is open: the upgrade request and the stand-in response made for it, and a
+ * listener for errors before the upgrade. Each trim below names the engine.io detail it relies on
+ * and is guarded, so that a release which changes that detail leaves the memory in place rather
+ * than breaking a connection. Together ~1.7 KiB per idle connection.
+ */
+import { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Server } from 'socket.io';
+
+type Engine = Server['engine'];
+type Listener = (...args: unknown[]) => void;
+
+export function trimEnginePerConnection(engine: Engine): void {
+  // The HTTP request that opened a connection (headers, socket, parser state): Herald needs nothing
+  // of it after the Origin check; the handshake's `auth` travels in the Socket.IO CONNECT packet.
+  // (Socket.IO's "Memory usage" guide recommends the same.) Also drop engine.io's `onUpgradeError`,
+  // which swallows `ws` errors until a transport listens and is only removed when a polling
+  // session upgrades: once the socket exists, its transport's own `error` listener is in place.
+  engine.on('connection', (raw: { request: unknown; transport?: { socket?: Partial<Duplex> } }) => {
+    raw.request = null;
+    const ws = raw.transport?.socket;
+    if (typeof ws?.listeners !== 'function' || typeof ws.removeListener !== 'function') return;
+    const listeners = ws.listeners('error') as Listener[];
+    const swallow = listeners.find((l) => l.name === 'onUpgradeError');
+    // Never leave `ws` without an error listener: an unheard 'error' would end the process.
+    if (swallow && listeners.length > 1) ws.removeListener('error', swallow);
+  });
+
+  // For a WebSocket upgrade engine.io makes a stand-in response (`WebSocketResponse`) that holds
+  // `req` and that a `close` listener on the TCP socket keeps for the connection's life, request
+  // included. It only serves middlewares like this one (its `setHeader` writes through `req`).
+  // As the last middleware, Herald lets go of its `req`; real HTTP responses (polling) are left
+  // alone. Being a middleware also makes engine.io finish the upgrade asynchronously, which the
+  // trim after it relies on.
+  engine.use((_req: unknown, res: { req?: unknown }, next: () => void) => {
+    if (!(res instanceof ServerResponse) && 'req' in res) res.req = null;
+    next();
+  });
+
+  // The stand-in itself: `handleUpgrade` makes it (adding its `socket.once('close')`) and hands it
+  // to the middlewares, which run asynchronously; so the one `close` listener added during the
+  // call is the stand-in's. Nothing listens to the stand-in's own `close` (Herald's middleware
+  // above does not), so that listener can go. Guarded: exactly one new listener, a `once` one
+  // (`ws` adds its own with `on`, synchronously when there is no middleware).
+  const handleUpgrade = engine.handleUpgrade;
+  if (typeof handleUpgrade !== 'function') return;
+  engine.handleUpgrade = function (this: Engine, req, socket, head) {
+    const before = socket.rawListeners('close');
+    handleUpgrade.call(this, req, socket, head);
+    const added = socket.rawListeners('close').filter((l) => !before.includes(l));
+    if (added.length === 1 && typeof (added[0] as { listener?: unknown }).listener === 'function') {
+      socket.removeListener('close', added[0] as Listener);
+    }
+  };
+}
