@@ -14,9 +14,15 @@ import type { AppendOutcome, AppendRequest, ChannelState, Store } from '../store
 import type { Tables } from './schema.js';
 import type { IdempotencyTable } from './idempotency.js';
 import type { MessageWriter } from './writer.js';
+import { TailCache } from './tail-cache.js';
 
 /** Rows deleted per retention statement, so a large prune never holds the write lock for long. */
 const PRUNE_CHUNK = 5000;
+/**
+ * The tail cache keeps up to a full replay (1,000, `MAX_REPLAY`) of a channel and 20,000 messages
+ * in all (~10 MB at typical sizes).
+ */
+const TAIL_CACHE = { perChannel: 1000, total: 20_000 };
 
 interface MessageRow {
   channel: string;
@@ -62,6 +68,7 @@ export function createSqliteChannelStore(
   const stateOf = prepare<{ head: number; pruned_through: number }>(
     kysely.selectFrom('channels').select(['head', 'pruned_through']).where('name', '=', ''),
   );
+  const tails = new TailCache((channel, after, limit) => readAfter.all(channel, after, limit).map(toMessage), TAIL_CACHE);
 
   const appendTx = db.transaction((requests: readonly AppendRequest[]): AppendOutcome[] => {
     const now = writer.now();
@@ -144,7 +151,7 @@ export function createSqliteChannelStore(
     },
 
     async read(channel, after, limit) {
-      return readAfter.all(channel, after, limit).map(toMessage);
+      return tails.read(channel, after, limit, stateOf.get(channel)?.head ?? 0);
     },
 
     async readLatest(channel, limit) {
@@ -185,6 +192,7 @@ export function createSqliteChannelStore(
           ]);
         }
       }
+      if (messages > 0) tails.clear();
       const idempotencyKeys = db.prepare('DELETE FROM idempotency WHERE expires_at <= ?').run(now).changes;
       return { messages, idempotencyKeys };
     },
