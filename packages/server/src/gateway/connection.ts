@@ -157,6 +157,7 @@ export class Connection {
 
   /** The token ran out (past the leeway): end the subscriptions with AUTH_EXPIRED, then the socket. */
   expire(): void {
+    if (this.closed) return;
     for (const channel of [...this.subscriptions.keys()]) {
       this.removeSubscription(channel);
       this.socket.emit('unsubscribed', { channel, code: 'AUTH_EXPIRED' });
