@@ -21,6 +21,8 @@ interface Tail {
   messages: Message[];
 }
 
+const lastSeq = (tail: Tail) => tail.first + tail.messages.length - 1;
+
 export interface TailCacheOptions {
   /** Messages kept per channel (the newest). */
   perChannel: number;
@@ -44,31 +46,34 @@ export class TailCache {
   /** Up to `limit` messages after `after`, given the channel's committed `head`. */
   read(channel: string, after: number, limit: number, head: number): Message[] {
     if (after >= head || limit <= 0) return [];
-    let tail = this.tails.get(channel);
-    if (tail) {
-      this.forget(channel, tail);
-      const last = tail.first + tail.messages.length - 1;
-      if (last > head) {
-        tail = undefined; // the head went back (cannot happen without a new database): drop it
-      } else if (last < head) {
-        // Newer messages were stored since: read only those, then keep the run's newest part.
-        const newer = this.source(channel, last, this.options.perChannel);
-        tail = newer.length > 0 && newer[0]!.seq === last + 1 ? this.trim({ first: tail.first, messages: [...tail.messages, ...newer] }) : undefined;
-      }
+    const tail = this.upToHead(channel, head);
+    if (tail && after + 1 >= tail.first) {
+      const start = after + 1 - tail.first;
+      return tail.messages.slice(start, start + limit);
     }
-    if (!tail || after + 1 < tail.first || tail.first + tail.messages.length - 1 !== head) {
-      // Not cached from there: read from the source, and keep the rows when they reach the head.
-      const rows = this.source(channel, after, limit);
-      if (rows.length > 0 && rows[rows.length - 1]!.seq === head && rows[0]!.seq === after + 1) {
-        this.remember(channel, this.trim({ first: after + 1, messages: rows }));
-      } else if (tail && tail.first + tail.messages.length - 1 === head) {
-        this.remember(channel, tail);
-      }
-      return rows;
+    // Not cached from there: read from the source, and keep the rows when they reach the head.
+    const rows = this.source(channel, after, limit);
+    if (rows[0]?.seq === after + 1 && rows[rows.length - 1]!.seq === head) {
+      this.remember(channel, this.trim({ first: after + 1, messages: rows }));
     }
+    return rows;
+  }
+
+  /** The channel's cached run brought up to `head` (reading only what is newer), or undefined. */
+  private upToHead(channel: string, head: number): Tail | undefined {
+    const cached = this.tails.get(channel);
+    if (!cached) return undefined;
+    this.forget(channel, cached);
+    let tail: Tail | undefined = cached;
+    const last = lastSeq(cached);
+    if (last < head) {
+      const newer = this.source(channel, last, this.options.perChannel);
+      tail = newer[0]?.seq === last + 1 ? this.trim({ first: cached.first, messages: [...cached.messages, ...newer] }) : undefined;
+    }
+    // A run past the head (only with another database) or still short of it is dropped.
+    if (!tail || lastSeq(tail) !== head) return undefined;
     this.remember(channel, tail);
-    const start = after + 1 - tail.first;
-    return tail.messages.slice(start, start + limit);
+    return tail;
   }
 
   /** Forget everything (retention removed messages). */
