@@ -21,6 +21,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
 import { parsePayload } from '../util/validate.js';
 import type { ExpirySweep } from './expiry-sweep.js';
+import { EncodedJson, subscribeAck } from './encoded-json.js';
 import { leanSocket } from './lean-socket.js';
 import { writePacket, type OutgoingPacket } from './outgoing.js';
 import type { Registry, Subscription } from './registry.js';
@@ -170,7 +171,7 @@ export class Connection {
   }
 
   /** A known event: validate its payload, act, resolve the ack's fields. */
-  private perform(event: string, payload: unknown, afterAck: (fn: () => void) => void): Promise<object> {
+  private perform(event: string, payload: unknown, afterAck: (fn: () => void) => void): Promise<object | EncodedJson> {
     switch (event) {
       case 'subscribe':
         return this.subscribe(payload, afterAck);
@@ -254,15 +255,19 @@ export class Connection {
 
   /**
    * Run `op` after the socket's earlier operations, answer its ack with the result or the error,
-   * then run what `op` left for after the ack (live messages held back during a replay).
+   * then run what `op` left for after the ack (live messages held back during a replay). A result
+   * that is {@link EncodedJson} is the whole ack, `ok` included, already encoded.
    */
-  private serialized<T extends object>(op: (afterAck: (fn: () => void) => void) => Promise<T>, ack: (result: Ack<T>) => void): void {
+  private serialized<T extends object>(
+    op: (afterAck: (fn: () => void) => void) => Promise<T | EncodedJson>,
+    ack: (result: Ack<T> | EncodedJson) => void,
+  ): void {
     this.queue = this.queue.then(async () => {
       if (this.closed) return;
       const after: (() => void)[] = [];
       try {
         const result = await op((fn) => after.push(fn));
-        ack({ ok: true, ...result } as Ack<T>);
+        ack(result instanceof EncodedJson ? result : ({ ok: true, ...result } as Ack<T>));
       } catch (err) {
         if (err instanceof HeraldError) {
           ack({ ok: false, error: err.toBody() });
@@ -275,7 +280,8 @@ export class Connection {
     });
   }
 
-  private async subscribe(payload: unknown, afterAck: (fn: () => void) => void): Promise<SubscribeResult> {
+  /** Answers with the ack already encoded: a replay's messages are stringified once for all sockets. */
+  private async subscribe(payload: unknown, afterAck: (fn: () => void) => void): Promise<EncodedJson> {
     const { channel, since } = parsePayload(subscribePayloadSchema, payload);
     if (!isEntitled(this.principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
     const existed = this.subscriptions.has(channel);
@@ -285,7 +291,7 @@ export class Connection {
     try {
       const result = await this.open(s, since);
       this.deps.metrics.delivered.inc(result.messages.length);
-      return result;
+      return subscribeAck(result);
     } catch (err) {
       if (!existed) this.removeSubscription(channel);
       throw err;

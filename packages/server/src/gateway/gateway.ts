@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
 import { HeraldAdapter } from './adapter.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
+import { heraldParser } from './encoded-json.js';
 import { createExpirySweep } from './expiry-sweep.js';
 import { trimEnginePerConnection } from './lean-engine.js';
 import type { Registry } from './registry.js';
@@ -69,6 +70,8 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     serveClient: false,
     cors: config.corsOrigins === '*' ? { origin: true } : { origin: [...config.corsOrigins] },
     adapter: HeraldAdapter,
+    // socket.io-parser with acks that carry JSON Herald built once (a replay's messages).
+    parser: heraldParser,
     pingInterval: 25_000,
     pingTimeout: 20_000,
     // Browsers send Origin on the WebSocket upgrade too, and CORS headers do not guard upgrades:
