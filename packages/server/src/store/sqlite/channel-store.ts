@@ -70,7 +70,7 @@ export function createSqliteChannelStore(
   );
   const tails = new TailCache((channel, after, limit) => readAfter.all(channel, after, limit).map(toMessage), TAIL_CACHE);
 
-  const appendTx = db.transaction((requests: readonly AppendRequest[]): AppendOutcome[] => {
+  const appendTx = writer.transaction((requests: readonly AppendRequest[]): AppendOutcome[] => {
     const now = writer.now();
     const outcomes: AppendOutcome[] = [];
     for (const req of requests) {

@@ -142,7 +142,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
   const tellDevices = (sub: string, event: string, data: NotificationUpdated | NotificationDeleted, now: number): Message =>
     writer.append(userChannel(sub), event, data as unknown as Json, JSON.stringify(data), now);
 
-  const createTx = db.transaction((n: Parameters<InboxStore['create']>[0]): CreateOutcome => {
+  const createTx = writer.transaction((n: Parameters<InboxStore['create']>[0]): CreateOutcome => {
     const now = writer.now();
     const seen = n.idempotency && idempotency.check(n.idempotency.key, n.idempotency.fingerprint, now);
     if (seen) return seen;
@@ -168,7 +168,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     return { kind: 'stored', refs, messages };
   });
 
-  const updateTx = db.transaction((viewer: InboxViewer, action: InboxAction, ids: readonly string[]): InboxChange => {
+  const updateTx = writer.transaction((viewer: InboxViewer, action: InboxAction, ids: readonly string[]): InboxChange => {
     const now = writer.now();
     const { column, set } = ACTIONS[action];
     const channels = new Set(viewer.channels);
@@ -205,7 +205,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     return { updated: changed.length, unread, message };
   });
 
-  const readAllTx = db.transaction((viewer: InboxViewer, before: number | undefined): InboxChange => {
+  const readAllTx = writer.transaction((viewer: InboxViewer, before: number | undefined): InboxChange => {
     const now = writer.now();
     const bound = Math.min(before ?? now, now);
     let updated = 0;
@@ -217,7 +217,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     return { updated, unread, message };
   });
 
-  const setPreferencesTx = db.transaction((viewer: InboxViewer, mutedTypes: readonly string[]) => {
+  const setPreferencesTx = writer.transaction((viewer: InboxViewer, mutedTypes: readonly string[]) => {
     const now = writer.now();
     prefsPut.run(viewer.sub, JSON.stringify(mutedTypes));
     counter.forget(viewer.sub);
