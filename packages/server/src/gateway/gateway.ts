@@ -14,6 +14,7 @@ import { HeraldAdapter } from './adapter.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
 import { heraldParser } from './encoded-json.js';
 import { createExpirySweep } from './expiry-sweep.js';
+import { compactSocketListeners } from './lean-emitters.js';
 import { trimEnginePerConnection } from './lean-engine.js';
 import type { Registry } from './registry.js';
 
@@ -122,6 +123,8 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     // The Connection takes the place of the handshake's result in `socket.data`.
     const { principal, inboxHeads } = socket.data as HandshakeData;
     new Connection(socket, principal, inboxHeads, deps);
+    // Every listener of the socket's emitters is in place now: their tables can be compacted.
+    compactSocketListeners(socket);
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));
