@@ -16,6 +16,7 @@ import { heraldParser } from './encoded-json.js';
 import { createExpirySweep } from './expiry-sweep.js';
 import { compactSocketListeners } from './lean-emitters.js';
 import { trimEnginePerConnection } from './lean-engine.js';
+import { sweepPings } from './ping-sweep.js';
 import type { Registry } from './registry.js';
 
 export interface Gateway {
@@ -85,6 +86,9 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
 
   // engine.io keeps the upgrade request and more for each connection's life: let go of them.
   trimEnginePerConnection(io.engine);
+  // engine.io's heartbeat pings on one timer rather than one per connection.
+  const pings = createExpirySweep((err) => log.error({ err }, 'heartbeat ping failed'));
+  sweepPings(io.engine, pings);
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -134,6 +138,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     async close() {
       unsubscribeBus();
       expiry.stop();
+      pings.stop();
       // The HTTP server belongs to fastify, which closes it; here only the transports end. Closing
       // the transports (not `disconnectSockets`, which clients read as "server kicked me out and
       // do not retry) lets every client reconnect on its own to whichever node comes up.
