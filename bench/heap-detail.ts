@@ -76,7 +76,7 @@ function owner(i: number, depth = 2): string {
     const from = r[k]!;
     const t = type(from);
     let p = `${label(from)}.${edgeName(r[k + 1]!)}`;
-    if (depth > 0 && (t === 'array' || t === 'hidden' || (t === 'object' && name(from) === 'Object') || t === 'closure' || name(from) === 'system / Context')) {
+    if (depth > 0 && (t === 'array' || (t === 'object' && name(from) === 'Array') || t === 'hidden' || (t === 'object' && name(from) === 'Object') || t === 'closure' || name(from) === 'system / Context')) {
       p = `${owner(from, depth - 1)} > ${p}`;
     }
     parts.push(p);
@@ -114,7 +114,7 @@ report('bound functions by target', (i) => type(i) === 'closure' && name(i) === 
 report('closures by name and retainer', (i) => type(i) === 'closure' && name(i) !== 'native_bind', (i) => `${name(i) || '(anon)'} ← ${owner(i, 1)}`);
 report('plain Objects by retainer', (i) => type(i) === 'object' && name(i) === 'Object', (i) => owner(i, 1));
 report('(object properties) by retainer', (i) => type(i) === 'array' && name(i) === '(object properties)', (i) => owner(i, 1));
-report('(object elements) by retainer', (i) => type(i) === 'array' && name(i) === '(object elements)', (i) => owner(i, 1));
+report('(object elements) by retainer', (i) => type(i) === 'array' && name(i) === '(object elements)', (i) => `${size(i)} B ← ${owner(i, 1)}`);
 report('unnamed arrays by retainer', (i) => type(i) === 'array' && name(i) === '', (i) => owner(i, 1));
 report('Array objects by retainer', (i) => type(i) === 'object' && name(i) === 'Array', (i) => owner(i, 0));
 report('PropertyArrays by retainer', (i) => name(i) === 'system / PropertyArray', (i) => owner(i, 0));
