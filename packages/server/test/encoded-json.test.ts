@@ -1,12 +1,13 @@
 /**
  * Pre-encoded acks (`src/gateway/encoded-json.ts`): the bytes written for a `subscribe` ack built
  * by Herald are exactly the ones socket.io-parser writes for the plain object, whatever the
- * messages hold, and reusing a message's JSON never hands one message's bytes to another.
+ * messages hold, and reusing a message's JSON never hands one message's bytes to another. Herald's
+ * decoder decodes what socket.io-parser's does and hands it to the same listeners.
  */
 import type { Message, SubscribeResult } from '@herald/protocol';
 import { Decoder, Encoder, PacketType } from 'socket.io-parser';
 import { describe, expect, it } from 'vitest';
-import { EncodedJson, HeraldEncoder, messagesJson, subscribeAck } from '../src/gateway/encoded-json.js';
+import { EncodedJson, HeraldDecoder, HeraldEncoder, messagesJson, subscribeAck } from '../src/gateway/encoded-json.js';
 
 const msg = (seq: number, data: unknown, channel = 'orders:1'): Message => ({
   id: `01J${String(seq).padStart(23, '0')}`,
@@ -82,5 +83,40 @@ describe('pre-encoded subscribe acks', () => {
       { type: PacketType.CONNECT, nsp: '/', data: { sid: 'x' } },
     ];
     for (const p of packets) expect(herald.encode({ ...p })).toEqual(stock.encode({ ...p }));
+  });
+});
+
+describe('HeraldDecoder', () => {
+  it('decodes text and binary packets like socket.io-parser, to every listener until removed', () => {
+    const encoder = new Encoder();
+    const packets = [
+      { type: PacketType.EVENT, nsp: '/', data: ['subscribe', { channel: 'orders:1', since: 3 }], id: 7 },
+      { type: PacketType.EVENT, nsp: '/', data: ['upload', Buffer.from([1, 2, 3])] },
+      { type: PacketType.CONNECT, nsp: '/', data: { token: 't' } },
+    ];
+    const decode = (decoder: Decoder, seen: unknown[][]) => {
+      for (const p of packets) for (const part of encoder.encode(p)) decoder.add(part);
+      return seen;
+    };
+    const plain: unknown[][] = [[]];
+    const stock = new Decoder();
+    stock.on('decoded', (p: unknown) => plain[0]!.push(p));
+    decode(stock, plain);
+
+    const seen: unknown[][] = [[], []];
+    const herald = new HeraldDecoder();
+    const first = (p: unknown) => seen[0]!.push(p);
+    herald.on('decoded', first);
+    herald.on('decoded', (p: unknown) => seen[1]!.push(p));
+    decode(herald, seen);
+    expect(seen[0]).toEqual(plain[0]);
+    expect(seen[1]).toEqual(plain[0]);
+
+    herald.removeListener('decoded', first);
+    decode(herald, seen);
+    expect(seen[0]).toHaveLength(packets.length);
+    expect(seen[1]).toHaveLength(2 * packets.length);
+    expect(() => herald.add('2["x",')).toThrow();
+    herald.destroy();
   });
 });

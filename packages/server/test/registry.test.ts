@@ -61,4 +61,41 @@ describe('registry delivery timing', () => {
     registry.dispatch([msg('shrinking', 3)]);
     expect(log.map((e) => e.seqs)).toEqual([[1, 2], [3]]);
   });
+
+  it('counts, lists and delivers to the subscriptions of a channel as they go from one to several and back', () => {
+    const log: { channel: string; seqs: number[]; packet: OutgoingPacket }[] = [];
+    const registry = createRegistry();
+    const user = (sub: string) => ({ ...recorder('user:x', log), sub });
+    const a = user('alice');
+    const b = user('bob');
+    registry.add(a);
+    registry.add(a); // twice: still one
+    expect(registry.size).toBe(1);
+    expect(registry.presence('user:x')).toEqual({ clients: 1, users: ['alice'] });
+    registry.dispatch([msg('user:x', 1)]);
+    expect(log).toHaveLength(1);
+
+    registry.add(b);
+    registry.add(b);
+    expect(registry.size).toBe(2);
+    expect(registry.presence('user:x')).toEqual({ clients: 2, users: ['alice', 'bob'] });
+    registry.dispatch([msg('user:x', 2)]);
+    expect(log).toHaveLength(3);
+
+    registry.remove(a);
+    registry.remove(a);
+    expect(registry.size).toBe(1);
+    expect(registry.presence('user:x')).toEqual({ clients: 1, users: ['bob'] });
+    registry.dispatch([msg('user:x', 3)]);
+    expect(log.slice(3)).toHaveLength(1);
+
+    registry.remove(a); // not subscribed: nothing changes
+    registry.remove(b);
+    expect(registry.size).toBe(0);
+    expect(registry.presence('user:x')).toEqual({ clients: 0, users: [] });
+    registry.dispatch([msg('user:x', 4)]);
+    expect(log).toHaveLength(4);
+    registry.add(a);
+    expect(registry.presence('user:x')).toEqual({ clients: 1, users: ['alice'] });
+  });
 });

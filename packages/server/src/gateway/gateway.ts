@@ -14,7 +14,9 @@ import { HeraldAdapter } from './adapter.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
 import { heraldParser } from './encoded-json.js';
 import { createExpirySweep } from './expiry-sweep.js';
-import { trimEnginePerConnection } from './lean-engine.js';
+import { compactSocketListeners } from './lean-emitters.js';
+import { trimConnectionArrays, trimEnginePerConnection } from './lean-engine.js';
+import { sweepPings } from './ping-sweep.js';
 import type { Registry } from './registry.js';
 
 export interface Gateway {
@@ -84,6 +86,9 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
 
   // engine.io keeps the upgrade request and more for each connection's life: let go of them.
   trimEnginePerConnection(io.engine);
+  // engine.io's heartbeat pings on one timer rather than one per connection.
+  const pings = createExpirySweep((err) => log.error({ err }, 'heartbeat ping failed'));
+  sweepPings(io.engine, pings);
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -122,6 +127,9 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     // The Connection takes the place of the handshake's result in `socket.data`.
     const { principal, inboxHeads } = socket.data as HandshakeData;
     new Connection(socket, principal, inboxHeads, deps);
+    // Every listener of the socket's emitters is in place now: their tables can be compacted.
+    compactSocketListeners(socket);
+    trimConnectionArrays(socket.conn);
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));
@@ -131,6 +139,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     async close() {
       unsubscribeBus();
       expiry.stop();
+      pings.stop();
       // The HTTP server belongs to fastify, which closes it; here only the transports end. Closing
       // the transports (not `disconnectSockets`, which clients read as "server kicked me out and
       // do not retry) lets every client reconnect on its own to whichever node comes up.

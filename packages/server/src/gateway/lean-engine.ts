@@ -55,3 +55,29 @@ export function trimEnginePerConnection(engine: Engine): void {
     }
   };
 }
+
+/** The arrays of engine.io and ws that a connection keeps and that are usually empty or hold one item. */
+interface ConnectionArrays {
+  cleanupFn?: unknown;
+  sentCallbackFn?: unknown;
+  transport?: { socket?: { _receiver?: { _buffers?: unknown; _bufferedBytes?: unknown } } };
+}
+
+/**
+ * V8 grows an array to 17 slots on the first push onto an empty one, and never gives the slots back
+ * as items are shifted off. Three such arrays stay with a connection for its life (~0.3 KiB):
+ * engine.io's `cleanupFn` (one function per transport) and `sentCallbackFn` (drained after every
+ * write), and ws's `Receiver#_buffers` (drained after every frame). Each is replaced by an exact
+ * copy. The owners only ever read them through the field, and this runs from a `nextTick` after the
+ * handshake, outside their processing; the receiver's only when it holds no bytes.
+ */
+export function trimConnectionArrays(engineSocket: unknown): void {
+  const conn = engineSocket as ConnectionArrays | undefined;
+  if (!conn) return;
+  if (Array.isArray(conn.cleanupFn)) conn.cleanupFn = conn.cleanupFn.slice();
+  if (Array.isArray(conn.sentCallbackFn)) conn.sentCallbackFn = conn.sentCallbackFn.slice();
+  const receiver = conn.transport?.socket?._receiver;
+  if (receiver && Array.isArray(receiver._buffers) && receiver._buffers.length === 0 && receiver._bufferedBytes === 0) {
+    receiver._buffers = [];
+  }
+}

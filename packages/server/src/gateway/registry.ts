@@ -48,8 +48,17 @@ function encodeMessages(messages: Message[]): OutgoingPacket {
   return new OutgoingPacket(encoder.encode({ type: PacketType.EVENT, nsp: '/', data }));
 }
 
+/**
+ * A channel's subscriptions: the one subscription itself while there is one (each user's inbox
+ * channel usually has one socket, and a Set costs ~0.2 KiB), a Set from the second on.
+ */
+type Subscribers = Subscription | Set<Subscription>;
+
+const countOf = (subs: Subscribers | undefined) => (subs === undefined ? 0 : subs instanceof Set ? subs.size : 1);
+const listOf = (subs: Subscribers | undefined): Iterable<Subscription> => (subs === undefined ? [] : subs instanceof Set ? subs : [subs]);
+
 export function createRegistry(onDelivered: (count: number) => void = () => {}): Registry {
-  const byChannel = new Map<string, Set<Subscription>>();
+  const byChannel = new Map<string, Subscribers>();
   let size = 0;
   let queue: Message[] = [];
   let scheduled = false;
@@ -64,10 +73,11 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
     }
     let delivered = 0;
     for (const [channel, list] of perChannel) {
-      const set = byChannel.get(channel);
-      if (!set) continue;
+      const subs = byChannel.get(channel);
+      if (!subs) continue;
       const packet = encodeMessages(list);
-      for (const s of set) delivered += s.deliver(list, packet);
+      if (subs instanceof Set) for (const s of subs) delivered += s.deliver(list, packet);
+      else delivered += subs.deliver(list, packet);
     }
     if (delivered > 0) onDelivered(delivered);
   };
@@ -84,7 +94,7 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
     let frames = 0;
     let previous: string | undefined;
     for (const m of messages) {
-      if (m.channel !== previous) frames += byChannel.get(m.channel)?.size ?? 0;
+      if (m.channel !== previous) frames += countOf(byChannel.get(m.channel));
       previous = m.channel;
     }
     return frames;
@@ -92,19 +102,25 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
 
   return {
     add(s) {
-      let set = byChannel.get(s.channel);
-      if (!set) byChannel.set(s.channel, (set = new Set()));
-      if (!set.has(s)) {
-        set.add(s);
-        size++;
+      const subs = byChannel.get(s.channel);
+      if (subs === undefined) byChannel.set(s.channel, s);
+      else if (subs instanceof Set) {
+        if (subs.has(s)) return;
+        subs.add(s);
+      } else {
+        if (subs === s) return;
+        byChannel.set(s.channel, new Set([subs, s]));
       }
+      size++;
     },
     remove(s) {
-      const set = byChannel.get(s.channel);
-      if (set?.delete(s)) {
-        size--;
-        if (set.size === 0) byChannel.delete(s.channel);
-      }
+      const subs = byChannel.get(s.channel);
+      if (subs === s) byChannel.delete(s.channel);
+      else if (subs instanceof Set && subs.delete(s)) {
+        // Back to the one subscription itself: a Set is kept only for two or more.
+        if (subs.size === 1) byChannel.set(s.channel, subs.values().next().value!);
+      } else return;
+      size--;
     },
     dispatch(messages) {
       // A publish reaching few sockets goes out at once, ahead of the publish's own HTTP answer
@@ -120,10 +136,10 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
       }
     },
     presence(channel) {
-      const set = byChannel.get(channel);
+      const subs = byChannel.get(channel);
       const users = new Set<string>();
-      for (const s of set ?? []) if (s.sub !== undefined) users.add(s.sub);
-      return { clients: set?.size ?? 0, users: [...users].sort() };
+      for (const s of listOf(subs)) if (s.sub !== undefined) users.add(s.sub);
+      return { clients: countOf(subs), users: [...users].sort() };
     },
     get size() {
       return size;
