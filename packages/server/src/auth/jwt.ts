@@ -23,6 +23,10 @@ const claimsSchema = z.object({
   exp: z.number(),
 });
 
+/** Shared by every principal without roles or channel grants (most of them): nothing per connection. */
+const EMPTY: readonly string[] = Object.freeze([]);
+const unique = (list: readonly string[]): readonly string[] => (list.length === 0 ? EMPTY : Object.freeze([...new Set(list)]));
+
 export interface TokenVerifier {
   /** Verify a token; throws `HeraldError` AUTH_INVALID / AUTH_EXPIRED. */
   verify(token: string): Promise<ClientPrincipal>;
@@ -76,8 +80,8 @@ export function createTokenVerifier(jwt: HeraldConfig['jwt']): TokenVerifier {
       return Object.freeze({
         kind: 'client' as const,
         sub,
-        roles: Object.freeze([...new Set(roles)]),
-        channels: Object.freeze([...new Set(channels)]),
+        roles: unique(roles),
+        channels: unique(channels),
         expiresAt: exp * 1000,
       });
     },

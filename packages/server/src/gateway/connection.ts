@@ -105,14 +105,51 @@ class SocketSubscription implements Subscription {
 const NO_ACK = () => {};
 
 /**
+ * A socket's subscriptions. Most sockets hold two or three (their inbox channels and a channel or
+ * two), which an exact-size array keeps in ~0.2 KiB less than a Map; past {@link SMALL} a Map.
+ */
+type Subscriptions = readonly SocketSubscription[] | Map<string, SocketSubscription>;
+const SMALL = 16;
+const NONE: readonly SocketSubscription[] = Object.freeze([]);
+
+function lookup(subs: Subscriptions, channel: string): SocketSubscription | undefined {
+  if (subs instanceof Map) return subs.get(channel);
+  for (const s of subs) if (s.channel === channel) return s;
+  return undefined;
+}
+
+/** `subs` with `s` added (`s.channel` is not in it). */
+function withAdded(subs: Subscriptions, s: SocketSubscription): Subscriptions {
+  if (subs instanceof Map) return subs.set(s.channel, s);
+  // concat and slice allocate exactly the length (spread and filter leave spare capacity behind).
+  if (subs.length < SMALL) return subs.concat(s);
+  return new Map([...subs, s].map((x) => [x.channel, x]));
+}
+
+/** `subs` without `s`. */
+function withRemoved(subs: Subscriptions, s: SocketSubscription): Subscriptions {
+  if (subs instanceof Map) {
+    subs.delete(s.channel);
+    return subs;
+  }
+  const rest = subs.filter((x) => x !== s);
+  return rest.length === 0 ? NONE : rest.slice();
+}
+
+const channelsOf = (subs: Subscriptions): string[] => (subs instanceof Map ? [...subs.keys()] : subs.map((s) => s.channel));
+
+/** The queue of a socket with no operation running: shared, so an idle socket holds no promise of its own. */
+const IDLE: Promise<unknown> = Promise.resolve();
+
+/**
  * One connected socket's state and operations. One object per socket with its methods on the
  * prototype: its handlers are two functions shared by every socket ({@link onSocketEvent},
  * {@link onSocketDisconnect}), not a dozen closures per socket, which matters with tens of
  * thousands of idle sockets per process.
  */
 export class Connection {
-  private readonly subscriptions = new Map<string, SocketSubscription>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private subscriptions: Subscriptions = NONE;
+  private queue: Promise<unknown> = IDLE;
   private closed = false;
   /** When the token in force runs out, past the leeway (ms since the epoch): the expiry sweep reads it. */
   deadline: number;
@@ -152,14 +189,14 @@ export class Connection {
   onDisconnect(): void {
     this.closed = true;
     this.deps.expiry.delete(this);
-    for (const channel of [...this.subscriptions.keys()]) this.removeSubscription(channel);
+    for (const channel of channelsOf(this.subscriptions)) this.removeSubscription(channel);
     this.deps.metrics.connections.dec();
   }
 
   /** The token ran out (past the leeway): end the subscriptions with AUTH_EXPIRED, then the socket. */
   expire(): void {
     if (this.closed) return;
-    for (const channel of [...this.subscriptions.keys()]) {
+    for (const channel of channelsOf(this.subscriptions)) {
       this.removeSubscription(channel);
       this.socket.emit('unsubscribed', { channel, code: 'AUTH_EXPIRED' });
     }
@@ -186,10 +223,10 @@ export class Connection {
   }
 
   private addSubscription(channel: string): SocketSubscription {
-    let s = this.subscriptions.get(channel);
+    let s = lookup(this.subscriptions, channel);
     if (!s) {
       s = new SocketSubscription(channel, this.principal.sub, this.socket, this.deps.metrics);
-      this.subscriptions.set(channel, s);
+      this.subscriptions = withAdded(this.subscriptions, s);
       this.deps.registry.add(s);
       this.deps.metrics.subscriptions.inc();
     }
@@ -197,9 +234,9 @@ export class Connection {
   }
 
   private removeSubscription(channel: string): void {
-    const s = this.subscriptions.get(channel);
+    const s = lookup(this.subscriptions, channel);
     if (!s) return;
-    this.subscriptions.delete(channel);
+    this.subscriptions = withRemoved(this.subscriptions, s);
     this.deps.registry.remove(s);
     this.deps.metrics.subscriptions.dec();
   }
@@ -232,7 +269,7 @@ export class Connection {
    */
   private async subscribeInbox(heads?: ReadonlyMap<string, number>): Promise<void> {
     for (const channel of inboxChannels(this.principal)) {
-      if (this.subscriptions.has(channel)) continue;
+      if (lookup(this.subscriptions, channel)) continue;
       const s = this.addSubscription(channel);
       s.pending = [];
       try {
@@ -262,7 +299,7 @@ export class Connection {
     op: (afterAck: (fn: () => void) => void) => Promise<T | EncodedJson>,
     ack: (result: Ack<T> | EncodedJson) => void,
   ): void {
-    this.queue = this.queue.then(async () => {
+    const current: Promise<void> = this.queue.then(async () => {
       if (this.closed) return;
       const after: (() => void)[] = [];
       try {
@@ -277,17 +314,20 @@ export class Connection {
         }
       }
       for (const fn of after) fn();
+      // Nothing queued behind it: let go of this promise.
+      if (this.queue === current) this.queue = IDLE;
     });
+    this.queue = current;
   }
 
   /** Answers with the ack already encoded: a replay's messages are stringified once for all sockets. */
   private async subscribe(payload: unknown, afterAck: (fn: () => void) => void): Promise<EncodedJson> {
     const { channel, since } = parsePayload(subscribePayloadSchema, payload);
     if (!isEntitled(this.principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
-    const existed = this.subscriptions.has(channel);
+    const existed = lookup(this.subscriptions, channel) !== undefined;
     const s = this.addSubscription(channel);
     s.pending = [];
-    afterAck(() => (this.subscriptions.get(channel) === s ? s.flush() : undefined));
+    afterAck(() => (lookup(this.subscriptions, channel) === s ? s.flush() : undefined));
     try {
       const result = await this.open(s, since);
       this.deps.metrics.delivered.inc(result.messages.length);
@@ -312,7 +352,7 @@ export class Connection {
     this.principal = principal;
     this.deadline = this.deadlineOf(principal);
     this.deps.expiry.add(this);
-    for (const channel of [...this.subscriptions.keys()]) {
+    for (const channel of channelsOf(this.subscriptions)) {
       if (!isEntitled(principal, channel)) {
         this.removeSubscription(channel);
         this.socket.emit('unsubscribed', { channel, code: 'CHANNEL_FORBIDDEN' });

@@ -15,7 +15,7 @@ import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperati
 import { heraldParser } from './encoded-json.js';
 import { createExpirySweep } from './expiry-sweep.js';
 import { compactSocketListeners } from './lean-emitters.js';
-import { trimConnectionArrays, trimEnginePerConnection } from './lean-engine.js';
+import { forgetMasks, trimConnectionArrays, trimEnginePerConnection } from './lean-engine.js';
 import { sweepPings } from './ping-sweep.js';
 import type { Registry } from './registry.js';
 
@@ -130,6 +130,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     // Every listener of the socket's emitters is in place now: their tables can be compacted.
     compactSocketListeners(socket);
     trimConnectionArrays(socket.conn);
+    forgetMasks(socket.conn);
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));

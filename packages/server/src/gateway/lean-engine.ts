@@ -81,3 +81,28 @@ export function trimConnectionArrays(engineSocket: unknown): void {
     receiver._buffers = [];
   }
 }
+
+/** ws's `Receiver`, as far as {@link forgetMasks} relies on it. */
+interface MaskHolder {
+  _mask?: unknown;
+  on?(event: 'message', listener: (this: MaskHolder) => void): unknown;
+}
+
+/** A `message` listener of every receiver: the mask was applied, drop it. */
+function forgetMask(this: MaskHolder): void {
+  this._mask = undefined;
+}
+
+/**
+ * ws's `Receiver` keeps the masking key of the last frame a client sent (`_mask`) as a 4-byte view
+ * into that frame's read buffer, so the view, the buffer's ArrayBuffer and its memory stay with an
+ * idle connection (~0.24 KiB). The key is used only while that frame's payload is unmasked, before
+ * the frame's `message` event, so a listener of the receiver's own (one function for all, called
+ * with the receiver as `this`) lets go of it after each message. Skipped unless the field is there.
+ */
+export function forgetMasks(engineSocket: unknown): void {
+  const receiver = (engineSocket as ConnectionArrays | undefined)?.transport?.socket?._receiver as MaskHolder | undefined;
+  if (!receiver || !('_mask' in receiver) || typeof receiver.on !== 'function') return;
+  receiver._mask = undefined;
+  receiver.on('message', forgetMask);
+}
