@@ -5,6 +5,7 @@
  */
 import type { Message } from '@herald/protocol';
 import { describe, expect, it } from 'vitest';
+import { prng } from './prng.js';
 import { TailCache } from '../src/store/sqlite/tail-cache.js';
 
 /** A store of committed messages per channel, read the way SQLite's `seq > ? ORDER BY seq LIMIT ?` does. */
@@ -29,16 +30,6 @@ function arrayStore() {
     get reads() {
       return reads;
     },
-  };
-}
-
-/** A small deterministic PRNG (mulberry32), so a failure replays. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

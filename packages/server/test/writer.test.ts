@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { prng } from './prng.js';
 import { openSqlite } from '../src/store/sqlite/open.js';
 import { createMessageWriter } from '../src/store/sqlite/writer.js';
 
@@ -22,16 +23,6 @@ async function database() {
   dirs.push(dir);
   const { db, kysely } = await openSqlite(path.join(dir, 'h.db'));
   return { db, close: () => kysely.destroy() };
-}
-
-/** mulberry32, so a failure replays from its seed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Planned extends Error {}
