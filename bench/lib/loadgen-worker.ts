@@ -9,6 +9,7 @@ import http from 'node:http';
 import WebSocket from 'ws';
 import { encodeHistogram, latencyHistogram } from './histogram.js';
 import type { Collected, ConnectResult, HttpResult, WorkerCommand, WorkerEvent, WorkerReply } from './loadgen-messages.js';
+import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, readFramesDirectly } from './frame-reader.js';
 import { forEachMark, forEachSeq, nowNs } from './payload.js';
 import { carriesSeq, classify, handshake, Kind, pong, wsUrl, type ClientSpec, type Handshake } from './protocols.js';
 
@@ -115,9 +116,15 @@ function open(conn: Conn, since: number | undefined, errors: string[]): Promise<
     conn.ws = ws;
     const timer = setTimeout(() => settle(false, 'subscribe timed out'), HANDSHAKE_TIMEOUT_MS);
     ws.on('open', () => {
+      // From here on frames are read by the lean reader (frame-reader.ts), not by ws's Receiver.
+      readFramesDirectly(ws, (opcode, payload) => {
+        if (opcode === OP_TEXT || opcode === OP_BINARY) onMessage(payload);
+        else if (opcode === OP_PING) ws.pong(payload);
+        else if (opcode === OP_CLOSE) ws.terminate();
+      });
       for (const f of hs.onOpen()) ws.send(f);
     });
-    ws.on('message', (data: Buffer) => {
+    const onMessage = (data: Buffer) => {
       const kind = classify(protocol, data);
       if (kind === Kind.Delivery) {
         onDelivery(conn, data);
@@ -140,7 +147,9 @@ function open(conn: Conn, since: number | undefined, errors: string[]): Promise<
         settle(true);
         checkCaughtUp(conn);
       }
-    });
+    };
+    // Only if the reader could not take over (see readFramesDirectly).
+    ws.on('message', onMessage);
     ws.on('error', (err) => settle(false, err.message));
     ws.on('close', (code) => {
       // A failed attempt's socket may close after the next attempt began: leave that one alone.
