@@ -10,7 +10,8 @@ import { envInt, fmt, openFileLimit, printConfig, sleep, targetsFromEnv } from '
 import { LoadGen, workersFor } from './lib/loadgen.js';
 import { cpuMeter, openFiles, rssBytes } from './lib/procstat.js';
 import { table, writeResults } from './lib/report.js';
-import { connectClients, eachTarget, markdownTable, ratio, type Outcome } from './lib/scenario.js';
+import { connectClients, eachTarget, markdownTable, outcomeRows, ratio, resultOf, type Outcome } from './lib/scenario.js';
+import type { TargetName } from './lib/targets.js';
 import type { MemoryUsage } from './lib/server.js';
 
 /** Leave room under the open-file limit for the server's own files. */
@@ -99,10 +100,8 @@ export async function run(): Promise<void> {
 
 async function report(outcomes: Outcome<ConnectionsResult>[], config: Record<string, unknown>): Promise<void> {
   const header = ['server', 'connections', 'RSS KiB/conn', 'heap KiB/conn', 'external KiB/conn', 'RSS at start MiB', 'server CPU µs/handshake', 'connects/s', 'open files', 'target'];
-  const rows = outcomes.map((o) => {
-    if (!o.ok) return [o.label, o.reason, ...header.slice(2).map(() => '')];
-    const r = o.result;
-    return [
+  const rows = outcomeRows(outcomes, header.length, (r, o) => [
+    [
       o.label,
       fmt(r.connections),
       (r.rssPerConnection / KIB).toFixed(2),
@@ -113,12 +112,9 @@ async function report(outcomes: Outcome<ConnectionsResult>[], config: Record<str
       fmt(r.connections / r.connectSeconds),
       fmt(r.openFiles),
       o.name === 'herald' ? `${r.connections >= 19_000 && r.rssPerConnection <= 8 * KIB ? 'met' : 'MISSED'} (19,000, ≤ 8 KiB)` : '',
-    ];
-  });
-  const get = (name: string) => {
-    const o = outcomes.find((x) => x.name === name);
-    return o?.ok ? o.result : undefined;
-  };
+    ],
+  ]);
+  const get = (name: TargetName) => resultOf(outcomes, name);
   const h = get('herald');
   const ratioHeader = ['Herald ÷', 'RSS/conn', 'heap/conn', 'CPU/handshake'];
   const ratioRows = (['socketio', 'rawws'] as const).map((n) => {

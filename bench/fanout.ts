@@ -12,8 +12,8 @@ import { benchData } from './lib/payload.js';
 import { cpuMeter } from './lib/procstat.js';
 import { progress } from './lib/progress.js';
 import { table, writeResults } from './lib/report.js';
-import { connectClients, eachTarget, markdownTable, ratio, type Outcome } from './lib/scenario.js';
-import type { Target } from './lib/targets.js';
+import { connectClients, eachTarget, markdownTable, outcomeRows, ratio, resultOf, type Outcome } from './lib/scenario.js';
+import type { Target, TargetName } from './lib/targets.js';
 
 const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 10_000);
 const BURST = envInt('BENCH_FANOUT_BURST', 50);
@@ -153,34 +153,24 @@ export async function run(): Promise<void> {
 }
 
 async function report(outcomes: Outcome<FanoutResult[]>[], config: Record<string, unknown>): Promise<void> {
-  const find = (name: string, mode: string) => {
-    const o = outcomes.find((x) => x.name === name);
-    return o?.ok ? o.result.find((r) => r.mode === mode) : undefined;
-  };
+  const find = (name: TargetName, mode: string) => resultOf(outcomes, name)?.find((r) => r.mode === mode);
   const header = ['server', 'mode', 'deliveries/s', 'server CPU µs/delivery', 'server cores', 'loadgen cores', 'machine busy', 'frames/delivery', 'p50 ms', 'p99 ms', 'lost', 'dup'];
-  const rows: (string | number)[][] = [];
-  for (const o of outcomes) {
-    if (!o.ok) {
-      rows.push([o.label, o.reason, ...header.slice(2).map(() => '')]);
-      continue;
-    }
-    for (const r of o.result) {
-      rows.push([
-        o.label,
-        MODES.find((m) => m.key === r.mode)!.label,
-        fmt(r.deliveriesPerSecond),
-        r.cpuUsPerDelivery.toFixed(3),
-        r.serverCores.toFixed(2),
-        (r.loadgenCpuS / r.seconds).toFixed(2),
-        `${Math.round(r.machineBusy * 100)} %`,
-        r.framesPerDelivery.toFixed(3),
-        r.latency.p50,
-        r.latency.p99,
-        r.lost,
-        r.duplicates,
-      ]);
-    }
-  }
+  const rows = outcomeRows(outcomes, header.length, (result, o) =>
+    result.map((r) => [
+      o.label,
+      MODES.find((m) => m.key === r.mode)!.label,
+      fmt(r.deliveriesPerSecond),
+      r.cpuUsPerDelivery.toFixed(3),
+      r.serverCores.toFixed(2),
+      (r.loadgenCpuS / r.seconds).toFixed(2),
+      `${Math.round(r.machineBusy * 100)} %`,
+      r.framesPerDelivery.toFixed(3),
+      r.latency.p50,
+      r.latency.p99,
+      r.lost,
+      r.duplicates,
+    ]),
+  );
   const ratioHeader = ['mode', 'throughput ÷ stock Socket.IO', 'throughput ÷ raw ws', 'CPU/delivery ÷ stock Socket.IO', 'CPU/delivery ÷ raw ws', 'targets'];
   const ratioRows = MODES.map((m) => {
     const h = find('herald', m.key);

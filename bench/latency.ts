@@ -13,7 +13,8 @@ import { LoadGen, workersFor } from './lib/loadgen.js';
 import { benchData, nowNs } from './lib/payload.js';
 import { progress } from './lib/progress.js';
 import { table, writeResults } from './lib/report.js';
-import { connectClients, eachTarget, markdownTable, ratio, type Outcome } from './lib/scenario.js';
+import { connectClients, eachTarget, markdownTable, outcomeRows, ratio, resultOf, type Outcome } from './lib/scenario.js';
+import type { TargetName } from './lib/targets.js';
 
 const SIZES = envInts('BENCH_LATENCY_SIZES', [1, 1_000, 10_000]);
 const SAMPLES = envInts('BENCH_LATENCY_SAMPLES', [1_000, 300, 200]);
@@ -111,32 +112,22 @@ async function report(outcomes: Outcome<LatencyResult[]>[], config: Record<strin
     return `${ok ? 'met' : 'MISSED'} (${t.p50 !== undefined ? `p50 ≤ ${t.p50}, ` : ''}p99 ≤ ${t.p99})`;
   };
   const header = ['server', 'subscribers', 'delivery p50', 'delivery p99', 'to last p50', 'to last p99', 'to last max', 'publish ack p50', 'publish ack p99', 'lost', 'target (to last)'];
-  const rows: (string | number)[][] = [];
-  for (const o of outcomes) {
-    if (!o.ok) {
-      rows.push([o.label, o.reason, ...header.slice(2).map(() => '')]);
-      continue;
-    }
-    for (const r of o.result) {
-      rows.push([
-        o.label,
-        fmt(r.subscribers),
-        r.perDelivery.p50,
-        r.perDelivery.p99,
-        r.toLast.p50,
-        r.toLast.p99,
-        r.toLast.max,
-        r.publishAck.p50,
-        r.publishAck.p99,
-        r.lost + (r.timeouts ? ` (${r.timeouts} timed out)` : ''),
-        o.name === 'herald' ? verdict(r) : '',
-      ]);
-    }
-  }
-  const find = (name: string, size: number) => {
-    const o = outcomes.find((x) => x.name === name);
-    return o?.ok ? o.result.find((r) => r.subscribers === size) : undefined;
-  };
+  const rows = outcomeRows(outcomes, header.length, (result, o) =>
+    result.map((r) => [
+      o.label,
+      fmt(r.subscribers),
+      r.perDelivery.p50,
+      r.perDelivery.p99,
+      r.toLast.p50,
+      r.toLast.p99,
+      r.toLast.max,
+      r.publishAck.p50,
+      r.publishAck.p99,
+      r.lost + (r.timeouts ? ` (${r.timeouts} timed out)` : ''),
+      o.name === 'herald' ? verdict(r) : '',
+    ]),
+  );
+  const find = (name: TargetName, size: number) => resultOf(outcomes, name)?.find((r) => r.subscribers === size);
   const ratioHeader = ['subscribers', 'p99 to last ÷ stock Socket.IO', 'p99 to last ÷ raw ws', 'p50 to last ÷ stock Socket.IO', 'p50 to last ÷ raw ws'];
   const ratioRows = SIZES.map((size) => {
     const h = find('herald', size);

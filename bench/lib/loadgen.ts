@@ -33,17 +33,8 @@ interface Worker {
   progress: { connected: number; failed: number };
 }
 
-export interface MergedCollect {
-  histogram: hdr.Histogram;
-  deliveries: number;
-  frames: number;
-  duplicates: number;
-  gaps: number;
-  open: number;
-  caughtUp: number;
-  behind: number;
-  loadgenCpuS: number;
-}
+/** The workers' {@link Collected} summed: one histogram, and their CPU as `loadgenCpuS`. */
+export type MergedCollect = Omit<Collected, 'histogram' | 'cpuS'> & { histogram: hdr.Histogram; loadgenCpuS: number };
 
 export interface CatchUp {
   ms: number;

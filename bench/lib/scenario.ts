@@ -5,6 +5,22 @@ import { LABELS, startTarget, TargetUnavailable, type Target, type TargetName } 
 
 export type Outcome<T> = { name: TargetName; label: string } & ({ ok: true; result: T } | { ok: false; reason: string });
 
+type Row = (string | number)[];
+
+/**
+ * The table rows of every server: `rowsOf` for one that ran, its reason over empty cells (to
+ * `columns`) for one that could not.
+ */
+export function outcomeRows<T>(outcomes: Outcome<T>[], columns: number, rowsOf: (result: T, o: { name: TargetName; label: string }) => Row[]): Row[] {
+  return outcomes.flatMap((o) => (o.ok ? rowsOf(o.result, o) : [[o.label, o.reason, ...Array<string>(columns - 2).fill('')]]));
+}
+
+/** The result of server `name`, when it ran. */
+export function resultOf<T>(outcomes: Outcome<T>[], name: TargetName): T | undefined {
+  const o = outcomes.find((x) => x.name === name);
+  return o?.ok ? o.result : undefined;
+}
+
 /**
  * Start each server in turn, run `body` against it, then close the load generator's connections
  * and stop the server. A server that cannot run here (Soketi) gives `{ ok: false, reason }`.
