@@ -1,5 +1,5 @@
 /**
- * Pre-encoded acks (`src/gateway/encoded-json.ts`): the bytes written for a `subscribe` ack built
+ * Pre-encoded acks (`src/gateway/parser.ts`): the bytes written for a `subscribe` ack built
  * by Herald are exactly the ones socket.io-parser writes for the plain object, whatever the
  * messages hold, and reusing a message's JSON never hands one message's bytes to another. Herald's
  * decoder decodes what socket.io-parser's does and hands it to the same listeners.
@@ -7,7 +7,7 @@
 import type { Message, SubscribeResult } from '@herald/protocol';
 import { Decoder, Encoder, PacketType } from 'socket.io-parser';
 import { describe, expect, it } from 'vitest';
-import { EncodedJson, HeraldDecoder, HeraldEncoder, messagesJson, subscribeAck } from '../src/gateway/encoded-json.js';
+import { EncodedJson, HeraldDecoder, HeraldEncoder, messagesJson, subscribeAck } from '../src/gateway/parser.js';
 
 const msg = (seq: number, data: unknown, channel = 'orders:1'): Message => ({
   id: `01J${String(seq).padStart(23, '0')}`,

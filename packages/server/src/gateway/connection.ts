@@ -21,7 +21,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
 import { parsePayload } from '../util/validate.js';
 import type { ExpirySweep } from './expiry-sweep.js';
-import { EncodedJson, subscribeAck } from './encoded-json.js';
+import { EncodedJson, subscribeAck } from './parser.js';
 import { leanSocket } from './lean-socket.js';
 import { writePacket, type OutgoingPacket } from './outgoing.js';
 import type { Registry, Subscription } from './registry.js';

@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
 import { HeraldAdapter } from './adapter.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
-import { heraldParser } from './encoded-json.js';
+import { heraldParser } from './parser.js';
 import { createExpirySweep } from './expiry-sweep.js';
 import { compactSocketListeners } from './lean-emitters.js';
 import { forgetMasks, trimConnectionArrays, trimEnginePerConnection } from './lean-engine.js';

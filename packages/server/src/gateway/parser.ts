@@ -1,6 +1,9 @@
 /**
- * Acks whose JSON is built by Herald rather than by socket.io-parser's `JSON.stringify`.
+ * Herald's socket.io parser (socket.io's documented `parser` option): socket.io-parser's, with
+ * acks whose JSON Herald built ({@link HeraldEncoder}) and a decoder that keeps less per
+ * connection ({@link HeraldDecoder}).
  *
+ * Acks whose JSON is built by Herald rather than by socket.io-parser's `JSON.stringify`:
  * A `subscribe` with `since` answers with up to 1,000 stored messages. When thousands of clients
  * reconnect at once after a restart, they ask for the same messages, and the tail cache hands
  * each of them the same `Message` objects. Stringifying those for every client was the largest
