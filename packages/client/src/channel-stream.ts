@@ -6,7 +6,7 @@
  * (and whatever was held behind it); one further ahead is held for `gapTimeoutMs` — messages
  * relayed by two server nodes can cross — and then the gap is fetched from history.
  */
-import type { Message, SubscribeResult } from '@herald/protocol';
+import type { HistoryResult, Message, SubscribeResult } from '@herald/protocol';
 import { reportListenerError } from './emitter.js';
 import type { CursorStorage } from './types.js';
 
@@ -14,7 +14,7 @@ export interface StreamDeps {
   gapTimeoutMs: number;
   storage: CursorStorage;
   /** `GET /v1/channels/{channel}/history?since=…&limit=1000`. */
-  fetchHistory(channel: string, since: number): Promise<{ messages: Message[]; head: number }>;
+  fetchHistory(channel: string, since: number): Promise<HistoryResult>;
 }
 
 /** How long to wait before retrying a failed history fetch, ms. */
@@ -111,6 +111,21 @@ export class ChannelStream {
   /** Whether the cursor is behind the last known head. */
   get behind(): boolean {
     return this.cursor !== undefined && this.cursor < this.target;
+  }
+
+  /**
+   * Start at `seq` without a reset: what is held above it is applied in order, what is at or
+   * below it dropped. For a stream whose starting point comes from the application (a live state's
+   * load), not from the server.
+   */
+  begin(seq: number): void {
+    this.startAt(seq, false);
+  }
+
+  /** Ask history once whether anything follows the cursor (when no message says so). */
+  catchUp(): void {
+    if (this.cursor === undefined) return;
+    this.catchUpTo(this.cursor + 1);
   }
 
   close(): void {

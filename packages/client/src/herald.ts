@@ -2,7 +2,7 @@
  * `createHerald(options)`: the client. It owns the token, the connection (socket or polling), one
  * stream per subscribed channel, and the inbox.
  */
-import { BROADCAST_CHANNEL, roleChannel, userChannel, type Message, type Notification } from '@herald/protocol';
+import { BROADCAST_CHANNEL, MAX_REPLAY, roleChannel, userChannel, type HistoryResult, type Message, type Notification } from '@herald/protocol';
 import { fullJitter } from './backoff.js';
 import { ChannelStream } from './channel-stream.js';
 import { createConnection } from './connection.js';
@@ -10,6 +10,7 @@ import { listeners } from './emitter.js';
 import { UnauthorizedError } from './errors.js';
 import { createHttpClient } from './http.js';
 import { createInbox, type InboxClient } from './inbox.js';
+import { createLiveState, type LiveState, type LiveStateOptions } from './live-state.js';
 import { defaultStorage } from './storage.js';
 import { createTokenManager, type TokenClaims } from './token.js';
 import type { ConnectionState, EventMap, HeraldOptions, StateChange, SubscribeOptions, TypedMessage } from './types.js';
@@ -25,6 +26,23 @@ export interface HeraldClient<Events extends EventMap = EventMap> {
    * @example const off = herald.subscribe('restaurant:7', (m) => console.log(m.seq, m.event, m.data));
    */
   subscribe(channel: string, handler: (message: TypedMessage<Events>) => void, options?: SubscribeOptions): () => void;
+  /**
+   * Data loaded from your back end and kept current by `channel`'s messages, each applied once,
+   * in order, none lost or applied twice between the load and the first live message; reloaded
+   * when retention no longer covers what it missed. See `LiveStateOptions` for how the load's
+   * `seq` lines up with the channel.
+   * @example
+   * const orders = herald.live('restaurant:7', {
+   *   load: () => fetch('/api/orders').then((r) => r.json()), // → { data: Order[], seq }
+   *   reduce: (list, m) => (m.event === 'order:created' ? [m.data, ...list] : list),
+   * });
+   */
+  live<T>(channel: string, options: LiveStateOptions<T, Events>): LiveState<T>;
+  /**
+   * Read a channel's stored messages after `since` (or its latest `limit` ones), with its head.
+   * @default limit 100 (at most 1000)
+   */
+  history(channel: string, options?: { since?: number; limit?: number }): Promise<HistoryResult>;
   /** Notifications genuinely new to this user: not on first load, never twice, never muted types. */
   onNotification(listener: (notification: Notification) => void): () => void;
   /** A channel the server refused or ended (`CHANNEL_FORBIDDEN`, …). */
@@ -75,6 +93,11 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
     },
   );
   const http = createHttpClient(options.url, tokens, fetchImpl);
+  const history = (channel: string, since: number | undefined, limit: number) =>
+    http.request<HistoryResult>(
+      'GET',
+      `/v1/channels/${encodeURIComponent(channel)}/history?${since === undefined ? '' : `since=${since}&`}limit=${limit}`,
+    );
 
   const streamFor = (channel: string): ChannelStream => {
     let stream = streams.get(channel);
@@ -83,8 +106,7 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
       stream = new ChannelStream(channel, () => `${prefix}:${claims?.sub ?? '?'}:cursor:${channel}`, {
         gapTimeoutMs: options.gapTimeoutMs ?? DEFAULTS.gapTimeoutMs,
         storage,
-        fetchHistory: (ch, since) =>
-          http.request<{ messages: Message[]; head: number }>('GET', `/v1/channels/${encodeURIComponent(ch)}/history?since=${since}&limit=1000`),
+        fetchHistory: (ch, since) => history(ch, since, MAX_REPLAY),
       });
       streams.set(channel, stream);
       connection.subscribe(stream);
@@ -162,22 +184,37 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
     (err) => (err instanceof UnauthorizedError ? connection.unauthorized() : !closed && connection.start()),
   );
 
+  function subscribe(channel: string, handler: (m: Message) => void, onReset?: (channel: string) => void): () => void {
+    const stream = streamFor(channel);
+    const remove = stream.addHandler(handler, onReset);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      if (remove() && !inboxStreams.has(channel)) {
+        stream.close();
+        streams.delete(channel);
+        connection.unsubscribe(channel);
+      }
+    };
+  }
+
   return {
     get state() {
       return connection.state;
     },
     onStateChange: (l) => connection.onStateChange(l),
-    subscribe(channel, handler, subscribeOptions) {
-      const stream = streamFor(channel);
-      const remove = stream.addHandler(handler as (m: Message) => void, subscribeOptions?.onReset);
-      return () => {
-        if (remove() && !inboxStreams.has(channel)) {
-          stream.close();
-          streams.delete(channel);
-          connection.unsubscribe(channel);
-        }
-      };
-    },
+    subscribe: (channel, handler, subscribeOptions) => subscribe(channel, handler as (m: Message) => void, subscribeOptions?.onReset),
+    live: (channel, liveOptions) =>
+      createLiveState(channel, liveOptions, {
+        subscribe: (handler, onReset) => subscribe(channel, handler, onReset),
+        sharedCursor: () => streams.get(channel)?.cursor,
+        onChannelError: (listener) => errors.add((e) => e.channel === channel && listener(e.code)),
+        history: (since, limit) => history(channel, since, limit),
+        gapTimeoutMs: options.gapTimeoutMs ?? DEFAULTS.gapTimeoutMs,
+      }),
+    history: (channel, historyOptions) =>
+      history(channel, historyOptions?.since, Math.min(Math.max(historyOptions?.limit ?? 100, 1), MAX_REPLAY)),
     onNotification: (l) => notifications.add(l),
     onError: (l) => errors.add(l),
     inbox,

@@ -2,6 +2,9 @@
  * The inbox, kept in sync on every device: the first page over REST (no "new" callbacks), then
  * `notification:new / updated / deleted` messages from the inbox channels. Actions are applied at
  * once (optimistic), sent in order, kept while offline, and rolled back when the server refuses.
+ *
+ * Two lists: `items` (not archived) and the archived view, loaded only when asked for. Archiving
+ * moves an item from the first to the second, unarchiving back.
  */
 import {
   INBOX_EVENTS,
@@ -13,9 +16,9 @@ import {
   type NotificationUpdated,
 } from '@herald/protocol';
 import { listeners } from './emitter.js';
-import { isTransient } from './errors.js';
+import { HeraldRequestError, isTransient } from './errors.js';
 import type { HttpClient } from './http.js';
-import type { CursorStorage, InboxSnapshot } from './types.js';
+import type { CursorStorage, InboxError, InboxSnapshot } from './types.js';
 
 /** The inbox part of the client. */
 export interface InboxClient {
@@ -26,12 +29,20 @@ export interface InboxClient {
   /** Resolves once the first load has completed. */
   ready(): Promise<void>;
   markRead(ids: readonly string[]): Promise<void>;
+  /** Mark seen (shown to the user, not necessarily read): sets `seenAt`, unread is unchanged. */
+  markSeen(ids: readonly string[]): Promise<void>;
   /** Mark read every unread item created at or before `before` (default: now). */
   markAllRead(before?: Date | string): Promise<void>;
+  /** Move to the archived view (archived items still count as unread until read). */
   archive(ids: readonly string[]): Promise<void>;
+  /** Move back from the archived view. */
+  unarchive(ids: readonly string[]): Promise<void>;
+  /** Hide for good, for this user. */
   delete(ids: readonly string[]): Promise<void>;
-  /** Load the next (older) page. */
-  loadMore(): Promise<void>;
+  /** Load the next (older) page of `items`, or of the archived view. */
+  loadMore(view?: 'inbox' | 'archived'): Promise<void>;
+  /** (Re)load the first page of the archived view. */
+  loadArchived(): Promise<void>;
   /** Mute notification types: they stay in the inbox but are not counted or announced. */
   setMutedTypes(types: readonly string[]): Promise<void>;
 }
@@ -46,17 +57,20 @@ export interface InboxDeps {
   online(): boolean;
 }
 
-type ActionKind = 'read' | 'read-all' | 'archive' | 'delete';
+type ActionKind = 'read' | 'seen' | 'read-all' | 'archive' | 'unarchive' | 'delete';
+type List = readonly Notification[];
 
 interface QueuedAction {
   kind: ActionKind;
   body: { ids: string[] } | { before?: string };
-  /** Items and unread count before the optimistic change, to roll back. */
-  undo: { items: readonly Notification[]; unread: number };
+  /** Both lists and the unread count before the optimistic change, to roll back. */
+  undo: { items: List; archived: List; unread: number };
   settle: { resolve(): void; reject(err: unknown): void };
 }
 
 const PAGE = 50;
+
+const byIdDesc = (a: Notification, b: Notification) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 export function createInbox(deps: InboxDeps): InboxClient & {
   /** Messages of the inbox channels. */
@@ -67,10 +81,14 @@ export function createInbox(deps: InboxDeps): InboxClient & {
   flush(): void;
 } {
   const changes = listeners<void>();
-  let items: readonly Notification[] = [];
+  let items: List = [];
   let unread = 0;
   let nextCursor: string | null = null;
   let loaded = false;
+  let archived: List = [];
+  let archivedCursor: string | null = null;
+  let archivedLoaded = false;
+  let error: InboxError | undefined;
   let mutedTypes: readonly string[] = [];
   const queue: QueuedAction[] = [];
   let flushing = false;
@@ -78,12 +96,22 @@ export function createInbox(deps: InboxDeps): InboxClient & {
   /** Bumped by every authoritative unread value, so an older reconciliation cannot overwrite it. */
   let unreadVersion = 0;
   let reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  const pages = new Map<'inbox' | 'archived', Promise<void>>();
   let readyResolve!: () => void;
   const readyPromise = new Promise<void>((r) => (readyResolve = r));
   let snapshot: InboxSnapshot = build();
 
   function build(): InboxSnapshot {
-    return Object.freeze({ items, unread, hasMore: nextCursor !== null, loaded, mutedTypes, pendingActions: queue.length });
+    return Object.freeze({
+      items,
+      unread,
+      hasMore: nextCursor !== null,
+      loaded,
+      mutedTypes,
+      pendingActions: queue.length,
+      archived: Object.freeze({ items: archived, hasMore: archivedCursor !== null, loaded: archivedLoaded }),
+      error,
+    });
   }
   const changed = () => {
     snapshot = build();
@@ -111,7 +139,6 @@ export function createInbox(deps: InboxDeps): InboxClient & {
   const optimisticRead = new Set<string>();
 
   const isMuted = (n: Notification) => mutedTypes.includes(n.type);
-  const byIdDesc = (a: Notification, b: Notification) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
   /** Ask the server for the exact count soon (a `notification:new` only implies +1). */
   const reconcileUnread = () => {
@@ -130,30 +157,65 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     }, 200);
   };
 
-  const patch = (ids: readonly string[], fields: Partial<Notification>, remove = false) => {
+  /** Set `fields` on the items `ids` of both lists. */
+  const patch = (ids: readonly string[], fields: Partial<Notification>) => {
     const set = new Set(ids);
-    items = remove
-      ? items.filter((n) => !set.has(n.id))
-      : items.map((n) => (set.has(n.id) ? withFields(n, fields) : n));
+    const edit = (list: List) => list.map((n) => (set.has(n.id) ? withFields(n, fields) : n));
+    items = edit(items);
+    archived = edit(archived);
+  };
+  const remove = (ids: readonly string[]) => {
+    const set = new Set(ids);
+    items = items.filter((n) => !set.has(n.id));
+    archived = archived.filter((n) => !set.has(n.id));
+  };
+  /**
+   * Move `ids` into the archived view (`at` set) or out of it (`at` null). An item the other list
+   * does not hold is not known here: the list it lands in is reloaded to place it.
+   */
+  const move = (ids: readonly string[], at: string | null) => {
+    const set = new Set(ids);
+    const [from, to] = at === null ? [archived, items] : [items, archived];
+    const moving = from.filter((n) => set.has(n.id)).map((n) => (at === null ? withoutArchived(n) : withFields(n, { archivedAt: at })));
+    const kept = from.filter((n) => !set.has(n.id));
+    const have = new Set(to.map((n) => n.id));
+    const landed = [...to, ...moving.filter((n) => !have.has(n.id))].sort(byIdDesc);
+    const unknown = ids.some((id) => !from.some((n) => n.id === id) && !have.has(id));
+    if (at === null) {
+      archived = kept;
+      items = landed;
+      if (unknown) void api.load().catch(() => {});
+    } else {
+      items = kept;
+      // Only a loaded archived view is kept up to date; it is fetched when first shown.
+      if (archivedLoaded) archived = landed;
+      if (unknown && archivedLoaded) void api.loadArchived().catch(() => {});
+    }
   };
 
   function onUpdated(u: NotificationUpdated) {
     if (u.mutedTypes) mutedTypes = Object.freeze([...u.mutedTypes]);
     if (u.all) {
       const before = u.before ?? '9999';
-      items = items.map((n) =>
-        (!n.readAt || optimisticRead.has(n.id)) && n.createdAt <= before ? withFields(n, { readAt: u.readAt }) : n,
-      );
+      const edit = (list: List) =>
+        list.map((n) => ((!n.readAt || optimisticRead.has(n.id)) && n.createdAt <= before ? withFields(n, { readAt: u.readAt }) : n));
+      items = edit(items);
+      archived = edit(archived);
       optimisticRead.clear();
     } else if (u.ids.length > 0) {
       if (u.readAt !== undefined) patch(u.ids, { readAt: u.readAt });
       if (u.seenAt !== undefined) patch(u.ids, { seenAt: u.seenAt });
-      if (u.archivedAt) patch(u.ids, {}, true);
-      // Unarchived elsewhere: the item returns to this list; reload to place it.
-      if (u.archivedAt === null) void api.load().catch(() => {});
+      if (u.archivedAt !== undefined) move(u.ids, u.archivedAt);
     }
     setUnread(u.unread);
   }
+
+  /** Fetch one page of `view`; `before` continues after an earlier page. */
+  const fetchPage = (view: 'inbox' | 'archived', before: string | null) =>
+    deps.http.request<InboxPage>(
+      'GET',
+      `/v1/inbox?limit=${PAGE}${view === 'archived' ? '&archived=true' : ''}${before ? `&before=${before}` : ''}`,
+    );
 
   const api = {
     getSnapshot: () => snapshot,
@@ -161,10 +223,19 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     ready: () => readyPromise,
 
     async load() {
-      const [page, prefs] = await Promise.all([
-        deps.http.request<InboxPage>('GET', `/v1/inbox?limit=${PAGE}`),
-        deps.http.request<{ mutedTypes: string[] }>('GET', '/v1/preferences'),
-      ]);
+      let page: InboxPage;
+      let prefs: { mutedTypes: string[] };
+      try {
+        [page, prefs] = await Promise.all([
+          fetchPage('inbox', null),
+          deps.http.request<{ mutedTypes: string[] }>('GET', '/v1/preferences'),
+        ]);
+      } catch (err) {
+        error = describe(err);
+        changed();
+        throw err;
+      }
+      error = undefined;
       mutedTypes = Object.freeze([...prefs.mutedTypes]);
       // Keep what arrived live meanwhile and is newer than the page.
       const pageIds = new Set(page.items.map((n) => n.id));
@@ -179,6 +250,14 @@ export function createInbox(deps: InboxDeps): InboxClient & {
         loaded = true;
         readyResolve();
       }
+      changed();
+    },
+
+    async loadArchived() {
+      const page = await fetchPage('archived', null);
+      archived = Object.freeze(page.items);
+      archivedCursor = page.nextCursor;
+      archivedLoaded = true;
       changed();
     },
 
@@ -201,7 +280,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
         onUpdated(message.data as unknown as NotificationUpdated);
       } else if (message.event === INBOX_EVENTS.deleted) {
         const d = message.data as unknown as NotificationDeleted;
-        patch(d.ids, {}, true);
+        remove(d.ids);
         setUnread(d.unread);
       } else {
         return;
@@ -214,43 +293,74 @@ export function createInbox(deps: InboxDeps): InboxClient & {
         const now = new Date().toISOString();
         const set = new Set(ids);
         let drop = 0;
-        items = items.map((n) => {
-          if (!set.has(n.id) || n.readAt) return n;
-          if (!isMuted(n)) drop++;
-          return withFields(n, { readAt: now });
-        });
+        const edit = (list: List) =>
+          list.map((n) => {
+            if (!set.has(n.id) || n.readAt) return n;
+            if (!isMuted(n)) drop++;
+            return withFields(n, { readAt: now });
+          });
+        items = edit(items);
+        archived = edit(archived);
         unread = Math.max(0, unread - drop);
       }),
+
+    markSeen: (ids: readonly string[]) => {
+      const fresh = [...items, ...archived].filter((n) => ids.includes(n.id) && !n.seenAt).map((n) => n.id);
+      // Seeing what was already seen changes nothing: no request, no message to other devices.
+      if (fresh.length === 0) return Promise.resolve();
+      return enqueue('seen', { ids: fresh }, () => patch(fresh, { seenAt: new Date().toISOString() }));
+    },
 
     markAllRead: (before?: Date | string) => {
       const iso = before === undefined ? undefined : new Date(before).toISOString();
       return enqueue('read-all', iso === undefined ? {} : { before: iso }, () => {
         const now = new Date().toISOString();
-        items = items.map((n) => {
-          if (n.readAt || (iso && n.createdAt > iso)) return n;
-          optimisticRead.add(n.id);
-          return withFields(n, { readAt: now });
-        });
+        const edit = (list: List) =>
+          list.map((n) => {
+            if (n.readAt || (iso && n.createdAt > iso)) return n;
+            optimisticRead.add(n.id);
+            return withFields(n, { readAt: now });
+          });
+        items = edit(items);
+        archived = edit(archived);
         if (!iso) unread = 0;
       });
     },
 
-    archive: (ids: readonly string[]) => enqueue('archive', { ids: [...ids] }, () => patch(ids, {}, true)),
+    archive: (ids: readonly string[]) => enqueue('archive', { ids: [...ids] }, () => move(ids, new Date().toISOString())),
+
+    unarchive: (ids: readonly string[]) => enqueue('unarchive', { ids: [...ids] }, () => move(ids, null)),
 
     delete: (ids: readonly string[]) =>
       enqueue('delete', { ids: [...ids] }, () => {
         const set = new Set(ids);
-        unread = Math.max(0, unread - items.filter((n) => set.has(n.id) && !n.readAt && !isMuted(n)).length);
-        patch(ids, {}, true);
+        const counted = [...items, ...archived].filter((n) => set.has(n.id) && !n.readAt && !isMuted(n)).length;
+        unread = Math.max(0, unread - counted);
+        remove(ids);
       }),
 
-    async loadMore() {
-      if (nextCursor === null) return;
-      const page = await deps.http.request<InboxPage>('GET', `/v1/inbox?limit=${PAGE}&before=${nextCursor}`);
-      const have = new Set(items.map((n) => n.id));
-      items = [...items, ...page.items.filter((n) => !have.has(n.id))];
-      nextCursor = page.nextCursor;
-      changed();
+    loadMore(view: 'inbox' | 'archived' = 'inbox'): Promise<void> {
+      // One page at a time per view: a second call while one is in flight waits for it.
+      const running = pages.get(view);
+      if (running) return running;
+      const cursor = view === 'inbox' ? nextCursor : archivedCursor;
+      if (cursor === null) return Promise.resolve();
+      const next = (async () => {
+        const page = await fetchPage(view, cursor);
+        const list = view === 'inbox' ? items : archived;
+        const have = new Set(list.map((n) => n.id));
+        const merged = [...list, ...page.items.filter((n) => !have.has(n.id))];
+        if (view === 'inbox') {
+          items = merged;
+          nextCursor = page.nextCursor;
+        } else {
+          archived = merged;
+          archivedCursor = page.nextCursor;
+        }
+        changed();
+      })().finally(() => pages.delete(view));
+      pages.set(view, next);
+      return next;
     },
 
     async setMutedTypes(types: readonly string[]) {
@@ -266,7 +376,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
 
   function enqueue(kind: ActionKind, body: QueuedAction['body'], optimistic: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      queue.push({ kind, body, undo: { items, unread }, settle: { resolve, reject } });
+      queue.push({ kind, body, undo: { items, archived, unread }, settle: { resolve, reject } });
       optimistic();
       changed();
       void flushQueue();
@@ -305,16 +415,20 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     }
   }
 
+  /** Put the action's items back as they were, in the list they were in; the rest stays. */
   function rollback(action: QueuedAction) {
-    const ids = 'ids' in action.body ? new Set(action.body.ids) : undefined;
-    const before = new Map(action.undo.items.map((n) => [n.id, n]));
-    if (ids) {
-      const present = new Set(items.map((n) => n.id));
-      const restored = [...items.map((n) => (ids.has(n.id) ? (before.get(n.id) ?? n) : n))];
-      for (const id of ids) if (!present.has(id) && before.has(id)) restored.push(before.get(id)!);
-      items = restored.sort(byIdDesc);
-    } else {
+    if (!('ids' in action.body)) {
       items = action.undo.items;
+      archived = action.undo.archived;
+    } else {
+      const ids = action.body.ids;
+      remove(ids);
+      const restore = (list: List, before: List) => {
+        const was = before.filter((n) => ids.includes(n.id));
+        return was.length === 0 ? list : [...list, ...was].sort(byIdDesc);
+      };
+      items = restore(items, action.undo.items);
+      archived = restore(archived, action.undo.archived);
     }
     reconcileUnread();
   }
@@ -324,4 +438,14 @@ export function createInbox(deps: InboxDeps): InboxClient & {
 
 function withFields(n: Notification, fields: Partial<Notification>): Notification {
   return Object.freeze({ ...n, ...fields });
+}
+
+function withoutArchived(n: Notification): Notification {
+  const { archivedAt: _, ...rest } = n;
+  return Object.freeze(rest);
+}
+
+function describe(err: unknown): InboxError {
+  if (err instanceof HeraldRequestError) return { code: err.code, message: err.message };
+  return { code: 'NETWORK', message: err instanceof Error ? err.message : String(err) };
 }

@@ -89,4 +89,23 @@ export interface InboxSnapshot {
   mutedTypes: readonly string[];
   /** Actions taken offline, not yet accepted by the server. */
   pendingActions: number;
+  /** Archived notifications (newest first), loaded on demand by `inbox.loadArchived()`. */
+  archived: ArchivedView;
+  /** Why the last load failed (it is retried with backoff); undefined once a load succeeds. */
+  error: InboxError | undefined;
+}
+
+/** The archived notifications: kept apart from `items`, loaded only when asked for. */
+export interface ArchivedView {
+  /** Newest first. */
+  items: readonly Notification[];
+  hasMore: boolean;
+  /** Whether `loadArchived()` has completed once. */
+  loaded: boolean;
+}
+
+/** A failed inbox load: Herald's error code (`NETWORK` when the server could not be reached). */
+export interface InboxError {
+  code: string;
+  message: string;
 }

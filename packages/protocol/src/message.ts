@@ -42,3 +42,10 @@ export interface PublishedRef {
   seq: number;
   id: string;
 }
+
+/** `GET /v1/channels/{channel}/history` answer: messages after `since` (or the latest ones), and the channel's head. */
+export interface HistoryResult {
+  messages: Message[];
+  /** The channel's highest seq (0 if nothing was ever published). */
+  head: number;
+}
