@@ -1,16 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
 export default defineConfig({
   resolve: {
     alias: {
       // Tests run the server from source, so the protocol package is read from source too.
-      '@herald/protocol': fileURLToPath(new URL('./packages/protocol/src/index.ts', import.meta.url)),
-      '@herald/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)),
+      '@herald/protocol': src('./packages/protocol/src/index.ts'),
+      '@herald/client': src('./packages/client/src/index.ts'),
+      '@herald/react': src('./packages/react/src/index.ts'),
     },
   },
+  oxc: { jsx: { runtime: 'automatic' } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.{ts,tsx}', 'apps/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
