@@ -23,8 +23,10 @@ export interface NotificationToasterProps extends UiProps {
   onClick?: (notification: Notification) => void;
   /** Render a toast's content yourself. */
   render?: (notification: Notification, dismiss: () => void) => ReactNode;
-  /** @default 'top-right' */
+  /** Where toasts stack (bottom corners keep page headers, with their bells and menus, clear). @default 'bottom-right' */
   position?: ToasterProps['position'];
+  /** Distance from the viewport's edges (sonner's `offset`). */
+  offset?: ToasterProps['offset'];
   /** Most toasts visible at once. @default 3 */
   visibleToasts?: number;
   /** sonner toaster id, so toasts of your own sonner `<Toaster>` stay apart. @default 'herald' */
@@ -40,7 +42,7 @@ export interface NotificationToasterProps extends UiProps {
 export function NotificationToaster(props: NotificationToasterProps): ReactNode {
   const ui = useUi('NotificationToaster', props);
   const herald = useHerald();
-  const { duration = 7000, durations, sound = false, filter, onClick, render, position = 'top-right', visibleToasts = 3 } = props;
+  const { duration = 7000, durations, sound = false, filter, onClick, render, position = 'bottom-right', visibleToasts = 3, offset } = props;
   const toasterId = props.toasterId ?? 'herald';
 
   useNotificationListener((n) => {
@@ -66,6 +68,7 @@ export function NotificationToaster(props: NotificationToasterProps): ReactNode 
       <Toaster
         id={toasterId}
         position={position}
+        offset={offset}
         theme={ui.theme}
         visibleToasts={visibleToasts}
         containerAriaLabel={ui.strings.toastRegion}

@@ -28,7 +28,7 @@ export const heraldCss = `
 .hrd :where(button),.hrd:where(button){font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cursor:pointer;text-align:inherit;letter-spacing:inherit}
 .hrd :where(button:disabled){cursor:default;opacity:.5}
 .hrd :where(ul,ol){list-style:none;margin:0;padding:0}
-.hrd :where(h2,h3,p,fieldset,legend){margin:0;padding:0;border:0}
+.hrd :where(h2,h3,p,fieldset,legend),.hrd:where(fieldset){margin:0;padding:0;border:0;min-inline-size:0}
 .hrd :where(svg){display:block;flex:none}
 .hrd:focus-visible,.hrd :focus-visible{outline:2px solid var(--herald-focus);outline-offset:2px}
 .hrd-sr{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
