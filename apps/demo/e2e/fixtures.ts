@@ -105,9 +105,18 @@ export const test = base.extend<{ stack: Stack }>({
  * started (the chime's oscillators), whatever happens to them afterwards.
  */
 const INSTRUMENT = () => {
-  const w = window as unknown as { __toasts: { title: string; at: number }[]; __sounds: number };
+  const w = window as unknown as { __toasts: { title: string; at: number }[]; __sounds: number; __cursors: Record<string, number[]> };
   w.__toasts = [];
   w.__sounds = 0;
+  // The client SDK stores a channel's cursor after applying each of its messages: the sequence of
+  // stored values is the sequence of seqs handed to the application.
+  w.__cursors = {};
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key: string, value: string) {
+    const m = /:cursor:(.+)$/.exec(key);
+    if (m) (w.__cursors[m[1]!] ??= []).push(Number(value));
+    return setItem.call(this, key, value);
+  };
   const start = OscillatorNode.prototype.start;
   OscillatorNode.prototype.start = function (...args: Parameters<typeof start>) {
     w.__sounds += 0.5; // the chime is two notes
@@ -129,6 +138,12 @@ const INSTRUMENT = () => {
   }).observe(document, { childList: true, subtree: true });
 };
 
+/** Block Socket.IO entirely for a context, as a proxy that refuses WebSockets and long-polling would. */
+export async function blockSocketIo(context: BrowserContext): Promise<void> {
+  await context.route(/\/socket\.io\//, (route) => route.abort());
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => ws.close({ code: 1008, reason: 'blocked by the test' }));
+}
+
 /** A new browser context (a device or another person): instrumented, with its own storage. */
 export async function newDevice(browser: import('@playwright/test').Browser, options: import('@playwright/test').BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options);
@@ -143,6 +158,18 @@ export async function open(context: BrowserContext, stack: Stack, p: string, { l
   await page.goto(stack.demoUrl + p);
   if (live) await expect(connection(page)).toHaveText('Live');
   return page;
+}
+
+/** The seqs of `channel` the page's client applied, in order (its first entry is where it started). */
+export const cursorsOf = (page: Page, channel: string) =>
+  page.evaluate((c) => (window as unknown as { __cursors: Record<string, number[]> }).__cursors[c] ?? [], channel);
+
+/** Assert a page applied `channel`'s messages once each, in order, from where it started up to `head`. */
+export async function expectAppliedOnce(page: Page, channel: string, head: number): Promise<void> {
+  await expect.poll(async () => (await cursorsOf(page, channel)).at(-1), { message: `${channel} applied up to ${head}` }).toBe(head);
+  const seqs = await cursorsOf(page, channel);
+  const start = seqs[0]!;
+  expect(seqs, `${channel}: every seq after ${start} once, in order`).toEqual(Array.from({ length: head - start + 1 }, (_, i) => start + i));
 }
 
 /** The page's connection badge. */

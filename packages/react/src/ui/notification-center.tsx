@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useId, useRef, useState, type FocusEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { NotificationBell, type NotificationBellProps } from './notification-bell.js';
 import { NotificationFeed, type FeedOptions } from './notification-feed.js';
 import { HeraldStyles } from './style-tag.js';
@@ -54,15 +54,19 @@ export function NotificationCenter(props: NotificationCenterProps): ReactNode {
         close(true);
       }
     };
-    const onPointer = (e: PointerEvent) => {
+    // A click, or focus (Tab, Shift+Tab), landing outside the popover and the bell closes it
+    // without pulling focus back: the popover is not modal, it never traps focus.
+    const onOutside = (e: Event) => {
       const t = e.target as Node;
       if (!panel?.contains(t) && !triggerRef.current?.contains(t)) close(false);
     };
     document.addEventListener('keydown', onKey);
-    document.addEventListener('pointerdown', onPointer);
+    document.addEventListener('pointerdown', onOutside);
+    document.addEventListener('focusin', onOutside);
     return () => {
       document.removeEventListener('keydown', onKey);
-      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('pointerdown', onOutside);
+      document.removeEventListener('focusin', onOutside);
     };
   }, [mode, open]);
 
@@ -89,12 +93,6 @@ export function NotificationCenter(props: NotificationCenterProps): ReactNode {
     );
   }
 
-  // Tabbing out of the popover (not into the bell) closes it, without pulling focus back.
-  const onBlur = (e: FocusEvent<HTMLDivElement>) => {
-    const to = e.relatedTarget as Node | null;
-    if (to && !panelRef.current?.contains(to) && to !== triggerRef.current) setOpen(false);
-  };
-
   return (
     <>
       <HeraldStyles nonce={ui.nonce} />
@@ -110,7 +108,7 @@ export function NotificationCenter(props: NotificationCenterProps): ReactNode {
           onClick={() => setOpen(!open)}
         />
         {open && (
-          <div ref={panelRef} id={panelId} role="dialog" aria-labelledby={titleId} className="hrd-popover" data-placement={placement} tabIndex={-1} onBlur={onBlur}>
+          <div ref={panelRef} id={panelId} role="dialog" aria-labelledby={titleId} className="hrd-popover" data-placement={placement} tabIndex={-1}>
             {feed(() => {
               setOpen(false);
               triggerRef.current?.focus();

@@ -162,7 +162,13 @@ export function NotificationFeed({ ui, titleId, onClose, markReadOn = 'click', o
           {strings.centerTitle}
         </h2>
         <div className="hrd-head-actions">
-          <button type="button" className="hrd-link" disabled={inbox.unread === 0} onClick={() => void inbox.markAllRead().catch(() => {})}>
+          {/* aria-disabled, not disabled: a button that disables itself under the keyboard user's focus would drop that focus. */}
+          <button
+            type="button"
+            className="hrd-link"
+            aria-disabled={inbox.unread === 0}
+            onClick={() => inbox.unread > 0 && void inbox.markAllRead().catch(() => {})}
+          >
             {strings.markAllRead}
           </button>
           {onClose && (

@@ -26,7 +26,7 @@ export const heraldCss = `
 .hrd{font-family:var(--herald-font);font-size:14px;line-height:1.4;color:var(--herald-fg);box-sizing:border-box;-webkit-font-smoothing:antialiased}
 .hrd *,.hrd *::before,.hrd *::after{box-sizing:border-box}
 .hrd :where(button),.hrd:where(button){font:inherit;color:inherit;background:none;border:0;margin:0;padding:0;cursor:pointer;text-align:inherit;letter-spacing:inherit}
-.hrd :where(button:disabled){cursor:default;opacity:.5}
+.hrd :where(button:disabled,button[aria-disabled=true]){cursor:default;opacity:.5}
 .hrd :where(ul,ol){list-style:none;margin:0;padding:0}
 .hrd :where(h2,h3,p,fieldset,legend),.hrd:where(fieldset){margin:0;padding:0;border:0;min-inline-size:0}
 .hrd :where(svg){display:block;flex:none}
@@ -45,7 +45,7 @@ export const heraldCss = `
 .hrd-title{font-size:16px;font-weight:650;letter-spacing:-.01em}
 .hrd-head-actions{display:flex;align-items:center;gap:2px}
 .hrd-link{font-size:13px;font-weight:550;color:var(--herald-accent);padding:5px 8px;border-radius:6px}
-.hrd-link:hover:not(:disabled){background:var(--herald-hover)}
+.hrd-link:hover:not(:disabled,[aria-disabled=true]){background:var(--herald-hover)}
 .hrd-tabs{display:flex;gap:2px;padding:0 10px;border-bottom:1px solid var(--herald-border)}
 .hrd-tab{display:inline-flex;align-items:center;gap:6px;padding:9px 8px;font-size:13px;font-weight:550;color:var(--herald-muted);border-bottom:2px solid transparent;margin-bottom:-1px}
 .hrd-tab:hover{color:var(--herald-fg)}

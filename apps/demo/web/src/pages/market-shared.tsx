@@ -37,7 +37,7 @@ export function BookingList({ bookings, side, actions }: { bookings: Booking[]; 
   return (
     <ul className="rows" aria-label="Bookings">
       {bookings.map((b) => (
-        <li key={b.id} className="booking" data-testid="booking" data-status={b.status}>
+        <li key={b.id} className="booking" data-testid="booking" data-id={b.id} data-status={b.status}>
           <div className="booking-head">
             <strong>{b.service}</strong> · {b.date.length === 10 ? new Date(`${b.date}T00:00`).toLocaleDateString([], { dateStyle: 'medium' }) : dateTime(b.date)} · €{b.price}
             <span className={`status status-${b.status}`}>{b.status}</span>
