@@ -87,3 +87,20 @@ test('the components’ styles do not reach the host page’s own elements', asy
   const withoutHerald = await styleOfHost();
   expect(withHerald).toEqual(withoutHerald);
 });
+
+test('animations stop when the user prefers reduced motion', async ({ browser, stack }) => {
+  const animations = async (reducedMotion: 'reduce' | 'no-preference') => {
+    const page = await open(await newDevice(browser, { reducedMotion }), stack, '/loyalty/admin');
+    await bell(page).click();
+    const popover = page.locator('.hrd-popover');
+    await expect(popover).toBeVisible();
+    const names = {
+      popover: await popover.evaluate((el) => getComputedStyle(el).animationName),
+      liveDot: await page.locator('.hrd-conn-dot').evaluate((el) => getComputedStyle(el).animationName),
+    };
+    await page.close();
+    return names;
+  };
+  expect(await animations('no-preference')).toEqual({ popover: 'hrd-pop', liveDot: 'hrd-pulse' });
+  expect(await animations('reduce')).toEqual({ popover: 'none', liveDot: 'none' });
+});

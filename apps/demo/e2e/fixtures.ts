@@ -94,6 +94,8 @@ export const test = base.extend<{ stack: Stack }>({
       },
     };
     await use(stack);
+    // Browsers first, so no open socket or keep-alive connection holds the servers' close.
+    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
     await demo.close();
     await herald?.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -144,9 +146,12 @@ export async function blockSocketIo(context: BrowserContext): Promise<void> {
   await context.routeWebSocket(/\/socket\.io\//, (ws) => ws.close({ code: 1008, reason: 'blocked by the test' }));
 }
 
-/** A new browser context (a device or another person): instrumented, with its own storage. */
+const contexts: BrowserContext[] = [];
+
+/** A new browser context (a device or another person): instrumented, with its own storage; closed with the test. */
 export async function newDevice(browser: import('@playwright/test').Browser, options: import('@playwright/test').BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options);
+  contexts.push(context);
   await context.addInitScript(INSTRUMENT);
   return context;
 }

@@ -17,7 +17,7 @@ async function serverUnread(stack: Stack): Promise<number> {
 
 async function expectBoth(devices: Page[], unread: number, count: number) {
   for (const page of devices) {
-    await expect(page.getByTestId('unread-summary')).toHaveText(`${unread} unread of ${count}`);
+    await expect(page.getByTestId('unread-summary')).toHaveText(`${unread} unread, ${count} shown`);
     await expect(items(page)).toHaveCount(count);
     await expect(bell(page)).toHaveAttribute('aria-label', unread === 0 ? 'Notifications, none unread' : `${unread} unread notification${unread === 1 ? '' : 's'}`);
   }
@@ -158,4 +158,49 @@ test('the notification center can be opened, navigated and used with the keyboar
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Shift+Tab');
   await expect(dialog).toBeHidden();
+});
+
+test('offline: the center says so, applies actions at once, shows them pending, and syncs them when Herald is back', async ({ browser, stack }) => {
+  await stack.api('POST', '/api/jobs', { user: 'quinn', type: 'report_ready', count: 2 });
+  const a = await open(await newDevice(browser), stack, '/inbox/quinn');
+  const b = await open(await newDevice(browser), stack, '/inbox/quinn');
+  await expectBoth([a, b], 2, 2);
+
+  await stack.stopHerald();
+  await expect(a.locator('.hrd-conn')).toHaveText('Offline', { timeout: 20_000 });
+  await expect(panel(a).getByRole('status').filter({ hasText: /^Offline\./ })).toBeVisible();
+  // Read one and delete the other while offline: shown at once, and as waiting to sync.
+  await items(a).first().hover();
+  await items(a).first().getByRole('button', { name: /^Mark as read: / }).click();
+  await expect(items(a).first()).toHaveAttribute('data-unread', 'false');
+  await items(a).nth(1).hover();
+  await items(a).nth(1).getByRole('button', { name: /^Delete: / }).click();
+  await expect(panel(a).getByText('2 changes waiting to sync')).toBeVisible();
+  await expect(a.getByTestId('unread-summary')).toHaveText('0 unread, 1 shown');
+
+  await stack.startHerald();
+  await expect(a.locator('.hrd-conn')).toHaveText('Live', { timeout: 30_000 });
+  await expect(panel(a).getByText(/waiting to sync/)).toBeHidden();
+  await expectBoth([a, b], 0, 1);
+  expect(await serverUnread(stack)).toBe(0);
+});
+
+test('the center pages through a long inbox as it is scrolled (infinite scroll)', async ({ browser, stack }) => {
+  for (let i = 1; i <= 120; i++) {
+    const res = await stack.herald('POST', '/v1/notifications', { to: ['user:quinn'], type: 'report_ready', title: `Report ${i}` });
+    expect(res.status).toBe(201);
+  }
+  const page = await open(await newDevice(browser), stack, '/inbox/quinn');
+  await expect(page.getByTestId('unread-summary')).toHaveText('120 unread, 50 shown');
+  await expect(items(page)).toHaveCount(50);
+  await expect(items(page).first()).toContainText('Report 120');
+  // Scrolling to the end of the list loads the next page, and the next.
+  await items(page).last().scrollIntoViewIfNeeded();
+  await expect(items(page)).toHaveCount(100);
+  await items(page).last().scrollIntoViewIfNeeded();
+  await expect(items(page)).toHaveCount(120);
+  await expect(items(page).last()).toContainText('Report 1');
+  await expect(panel(page).getByRole('button', { name: /Load more|Loading more/ })).toHaveCount(0);
+  const titles = await items(page).locator('.hrd-item-title').allTextContents();
+  expect(new Set(titles).size).toBe(120);
 });

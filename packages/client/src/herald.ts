@@ -223,6 +223,7 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
       clearTimeout(loadRetry);
       tokens.stop();
       connection.close();
+      inbox.close();
       for (const s of streams.values()) s.close();
       notifications.clear();
       errors.clear();

@@ -79,6 +79,8 @@ export function createInbox(deps: InboxDeps): InboxClient & {
   load(): Promise<void>;
   /** Send queued actions (called when the connection comes back). */
   flush(): void;
+  /** Stop its timers (the client is closing): nothing more goes out. */
+  close(): void;
 } {
   const changes = listeners<void>();
   let items: List = [];
@@ -93,6 +95,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
   const queue: QueuedAction[] = [];
   let flushing = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
   /** Bumped by every authoritative unread value, so an older reconciliation cannot overwrite it. */
   let unreadVersion = 0;
   let reconcileTimer: ReturnType<typeof setTimeout> | undefined;
@@ -143,6 +146,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
   /** Ask the server for the exact count soon (a `notification:new` only implies +1). */
   const reconcileUnread = () => {
     clearTimeout(reconcileTimer);
+    if (closed) return;
     reconcileTimer = setTimeout(async () => {
       const version = unreadVersion;
       try {
@@ -370,7 +374,13 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     },
 
     flush() {
-      void flushQueue();
+      if (!closed) void flushQueue();
+    },
+
+    close() {
+      closed = true;
+      clearTimeout(reconcileTimer);
+      clearTimeout(retryTimer);
     },
   };
 
@@ -387,7 +397,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     if (flushing) return;
     flushing = true;
     try {
-      while (queue.length > 0 && deps.online()) {
+      while (queue.length > 0 && deps.online() && !closed) {
         const action = queue[0]!;
         try {
           const result = await deps.http.request<InboxUpdateResult>('POST', `/v1/inbox/${action.kind}`, action.body);
@@ -397,7 +407,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
         } catch (err) {
           if (isTransient(err)) {
             // Offline or server trouble: keep it (and everything after it) queued, in order.
-            retryTimer ??= setTimeout(() => {
+            if (!closed) retryTimer ??= setTimeout(() => {
               retryTimer = undefined;
               void flushQueue();
             }, 2000);

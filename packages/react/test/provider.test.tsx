@@ -5,19 +5,25 @@
  * once when publishes land during the load; `useInbox` / `useUnreadCount` follow the server and
  * apply actions at once; `useNotificationListener` hears only what is genuinely new.
  */
-import { act, StrictMode, type ReactNode } from 'react';
+import { StrictMode, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { memoryStorage } from '@herald/client';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { memoryStorage, UnauthorizedError } from '@herald/client';
 import { publish, range, request, signToken, sleep, startHerald, waitUntil, type Herald } from '../../server/test/helpers.js';
-import { HeraldProvider, useConnectionState, useInbox, useLiveState, useNotificationListener, useUnreadCount } from '../src/index.js';
+import {
+  ConnectionBadge,
+  HeraldProvider,
+  NotificationCenter,
+  useChannel,
+  useConnectionState,
+  useInbox,
+  useLiveState,
+  useNotificationListener,
+  useUnreadCount,
+} from '../src/index.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
 
-const roots: Root[] = [];
-afterEach(async () => {
-  for (const r of roots.splice(0)) await act(async () => r.unmount());
-});
 
 /** happy-dom's page origin: the server must allow it, as a real deployment allows its app's. */
 const startServer = () => startHerald({ HERALD_CORS_ORIGINS: location.origin });
@@ -26,7 +32,8 @@ function mount(node: ReactNode): { root: Root; el: HTMLElement } {
   const el = document.createElement('div');
   document.body.append(el);
   const root = createRoot(el);
-  roots.push(root);
+  // Registered after the server's own hook, so it runs first: the clients close before the server.
+  onTestFinished(() => root.unmount());
   root.render(node);
   return { root, el };
 }
@@ -60,8 +67,7 @@ describe('HeraldProvider', () => {
     // StrictMode mounted twice: the first client was closed, one connection remains.
     await sleep(300);
     expect(await connections(h)).toBe(1);
-    await act(async () => root.unmount());
-    roots.splice(0);
+    root.unmount();
     const deadline = Date.now() + 5000;
     while ((await connections(h)) !== 0 && Date.now() < deadline) await sleep(50);
     expect(await connections(h)).toBe(0);
@@ -142,11 +148,83 @@ describe('useInbox, useUnreadCount, useNotificationListener', () => {
     await waitUntil(() => text(el, 'inbox') === '1:Old order' && text(el, 'state') === 'live', 10_000, 'first load');
     await notify('New order');
     await waitUntil(() => text(el, 'inbox') === '2:New order|Old order', 5000, `the new one (now ${text(el, 'inbox')})`);
-    await act(async () => void actions!.markRead([old]));
+    void actions!.markRead([old]);
+    await sleep(0);
     expect(text(el, 'inbox')).toBe('1:New order|Old order(read)');
     await sleep(200);
     expect(heard).toEqual(['New order']);
     const server = await request(h, 'GET', '/v1/inbox/unread-count', undefined, { auth: token });
     expect(server.body.unread).toBe(1);
+  });
+});
+
+describe('components with a real client', () => {
+  it('render items through the `renderItem` slot, and show "Signed out" when getToken refuses for good', { timeout: 20_000 }, async () => {
+    const h = await startServer();
+    const token = await signToken(h, { sub: 'ana' });
+    await request(h, 'POST', '/v1/notifications', { to: ['user:ana'], type: 'order_created', title: 'Order 12', priority: 'urgent' });
+    const { el } = mount(
+      <Provider h={h} token={token}>
+        <NotificationCenter
+          mode="panel"
+          renderItem={(n, ctx) => (
+            <button type="button" className="custom-item" onClick={ctx.markRead}>
+              {n.priority}: {n.title} ({ctx.read ? 'read' : 'unread'})
+            </button>
+          )}
+        />
+      </Provider>,
+    );
+    await waitUntil(() => el.querySelector('.custom-item')?.textContent === 'urgent: Order 12 (unread)', 10_000, 'the custom item');
+    // The slot replaces the content; the item keeps its state attributes for styling.
+    const li = el.querySelector('.custom-item')!.closest('li')!;
+    expect(li.getAttribute('data-priority')).toBe('urgent');
+    (el.querySelector('.custom-item') as HTMLButtonElement).click();
+    await waitUntil(() => el.querySelector('.custom-item')?.textContent === 'urgent: Order 12 (read)', 5000, 'read through the slot');
+
+    const signedOut = mount(
+      <HeraldProvider
+        options={{
+          url: h.url,
+          storage: memoryStorage(),
+          getToken: () => {
+            throw new UnauthorizedError();
+          },
+        }}
+      >
+        <ConnectionBadge />
+      </HeraldProvider>,
+    );
+    await waitUntil(() => signedOut.el.querySelector('.hrd-conn')?.textContent === 'Signed out', 5000, 'Signed out');
+    expect(signedOut.el.querySelector('.hrd-conn')?.getAttribute('data-state')).toBe('unauthorized');
+  });
+});
+
+describe('useChannel', () => {
+  it('hands each message of the channel to the latest handler once, in order, and reports a refused channel', { timeout: 20_000 }, async () => {
+    const h = await startServer();
+    const token = await signToken(h, { sub: 'ana', channels: ['booking:99'] });
+    const got: number[] = [];
+    let round = 0;
+    function Booking() {
+      round++;
+      // A new inline handler on every render: the hook must use the latest without resubscribing.
+      const { error } = useChannel('booking:99', (m) => got.push(m.seq));
+      const refused = useChannel('booking:100', () => {});
+      return <span id="errors">{`${error ?? '-'} ${refused.error ?? '-'}`}</span>;
+    }
+    const { el } = mount(
+      <Provider h={h} token={token}>
+        <Booking />
+        <State />
+      </Provider>,
+    );
+    await waitUntil(() => text(el, 'state') === 'live' && text(el, 'errors') === '- CHANNEL_FORBIDDEN', 10_000, 'live, and booking:100 refused');
+    await sleep(200);
+    for (let i = 0; i < 5; i++) await publish(h, { channel: 'booking:99', event: 'booking:updated', data: { i } });
+    await waitUntil(() => got.length === 5, 5000, 'five messages');
+    await sleep(200);
+    expect(got).toEqual([1, 2, 3, 4, 5]);
+    expect(round).toBeGreaterThan(1);
   });
 });

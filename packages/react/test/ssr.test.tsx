@@ -27,6 +27,7 @@ import {
   useSound,
   useUnreadCount,
 } from '../src/index.js';
+import { formatRelative } from '../src/ui/relative-time.js';
 
 function Hooks() {
   const herald = useHerald();
@@ -68,6 +69,29 @@ describe('server rendering', () => {
     expect(html).toContain('data-herald-theme="dark"');
     // The stylesheet is part of the server's answer, so the first paint is styled.
     expect(html).toMatch(/<style[^>]*>[^<]*\.hrd-bell/);
+  });
+
+  it('replaces every text through `strings` (i18n), from the provider or one component', () => {
+    const html = renderToString(
+      <HeraldProvider
+        options={{ url: 'http://127.0.0.1:1', getToken: () => 'never' }}
+        strings={{ bellLabel: (n) => `${n} notifications non lues`, centerTitle: 'Notifications', tabAll: 'Toutes', tabUnread: 'Non lues', loading: 'Chargement…' }}
+      >
+        <NotificationCenter mode="panel" />
+        <NotificationBell />
+        <ConnectionBadge strings={{ connection: { live: 'En direct', polling: 'Sondage', offline: 'Hors ligne', connecting: 'Connexion', unauthorized: 'Déconnecté' } }} />
+      </HeraldProvider>,
+    );
+    for (const text of ['Toutes', 'Non lues', 'Chargement…', 'aria-label="0 notifications non lues"', 'Connexion']) expect(html).toContain(text);
+    expect(html).not.toContain('Loading notifications');
+  });
+
+  it('formats relative times in the given locale', () => {
+    const now = Date.parse('2026-11-28T12:00:00Z');
+    expect(formatRelative('2026-11-28T11:57:00Z', now, 'en')).toBe('3 min. ago');
+    expect(formatRelative('2026-11-27T12:00:00Z', now, 'en')).toBe('yesterday');
+    expect(formatRelative('2026-11-28T11:59:58Z', now, 'fr')).toBe('maintenant');
+    expect(formatRelative('2026-11-28T09:00:00Z', now, 'de')).toBe('vor 3 Std.');
   });
 
   it('tells a hook used outside the provider what is missing', () => {

@@ -29,7 +29,7 @@ function DeviceView({ user }: { user: string }) {
       <NotificationToaster />
       <p className="lead">
         <span data-testid="unread-summary">
-          {unread} unread of {items.length}
+          {unread} unread, {items.length} shown
         </span>
         . Create notifications from the{' '}
         <Link to={`/inbox/${user}/jobs`} target="_blank">
