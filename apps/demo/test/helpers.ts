@@ -3,12 +3,9 @@
  * that can be stopped and started again on the same port, the demo back end on port 0 in front
  * of it, and plain HTTP requests to both. Nothing here reaches into either server.
  */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import { createServer, parseConfig } from '../../../packages/server/src/index.js';
+import { tempDir, testEnv } from '../../../packages/server/test/helpers.js';
 import { createDemoServer, type DemoServer, type DemoServerOptions } from '../server/app.js';
 import type { Logger } from '../server/outbox.js';
 
@@ -30,24 +27,10 @@ export interface TestHerald {
   start(): Promise<void>;
 }
 
-/** A fresh temp directory, removed when the test ends. */
-export function tempDir(prefix = 'herald-demo-test-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** A real Herald for the current test, stopped when it ends. */
 export async function startHerald(): Promise<TestHerald> {
-  const dir = tempDir();
-  const env: Record<string, string> = {
-    HERALD_PORT: '0',
-    HERALD_HOST: '127.0.0.1',
-    HERALD_DATABASE_URL: path.join(dir, 'herald.db'),
-    HERALD_JWT_SECRET: `test-secret-${randomBytes(24).toString('hex')}`,
-    HERALD_API_KEYS: `hk_test_${randomBytes(18).toString('hex')}`,
-    HERALD_LOG_LEVEL: 'silent',
-  };
+  const dir = tempDir('herald-demo-test-');
+  const env = testEnv(dir);
   let server: Awaited<ReturnType<typeof createServer>> | undefined = await createServer(parseConfig(env, dir));
   const url = await server.listen();
   // Later starts reuse the port, as a restarted Herald behind a fixed address would.

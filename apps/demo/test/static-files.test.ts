@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { call, startDemo, tempDir } from './helpers.js';
+import { tempDir } from '../../../packages/server/test/helpers.js';
+import { call, startDemo } from './helpers.js';
 
 /** A GET with the request-target sent exactly as written (fetch would normalise `..`). */
 function rawGet(base: string, target: string): Promise<{ status: number; body: string }> {

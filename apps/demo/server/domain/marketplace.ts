@@ -153,21 +153,19 @@ export function createMarketplaceScenario(outbox: Outbox, { stepMs = 1500 }: Mar
       return reply.status(201).send({ booking });
     });
 
-    app.post('/api/market/bookings/:id/accept', async (request) => {
-      const booking = bookingOf(request.params);
-      if (booking.status !== 'created') throw refuse(booking, 'accepted');
-      const updated = change(booking, { status: 'accepted' }, 'booking:accepted');
-      toClient(updated, 'booking_accepted', 'Booking accepted');
-      return { booking: updated };
-    });
-
-    app.post('/api/market/bookings/:id/reject', async (request) => {
-      const booking = bookingOf(request.params);
-      if (booking.status !== 'created') throw refuse(booking, 'rejected');
-      const updated = change(booking, { status: 'rejected' }, 'booking:rejected');
-      toClient(updated, 'booking_rejected', 'Booking declined');
-      return { booking: updated };
-    });
+    // The provider's answer to a request: accept or reject, each told to the client.
+    for (const [action, status, title] of [
+      ['accept', 'accepted', 'Booking accepted'],
+      ['reject', 'rejected', 'Booking declined'],
+    ] as const) {
+      app.post(`/api/market/bookings/:id/${action}`, async (request) => {
+        const booking = bookingOf(request.params);
+        if (booking.status !== 'created') throw refuse(booking, status);
+        const updated = change(booking, { status }, `booking:${status}`);
+        toClient(updated, `booking_${status}`, title);
+        return { booking: updated };
+      });
+    }
 
     app.post('/api/market/bookings/:id/pay', async (request) => {
       const booking = bookingOf(request.params);
