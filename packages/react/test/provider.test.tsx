@@ -228,3 +228,29 @@ describe('useChannel', () => {
     expect(round).toBeGreaterThan(1);
   });
 });
+
+describe('NotificationCenter', () => {
+  it('with markReadOn="open", opening the popover marks what it shows read (and seen), on the server too', { timeout: 20_000 }, async () => {
+    const h = await startServer();
+    const token = await signToken(h, { sub: 'ana' });
+    for (const title of ['One', 'Two']) await request(h, 'POST', '/v1/notifications', { to: ['user:ana'], type: 'order_created', title });
+    const { el } = mount(
+      <Provider h={h} token={token}>
+        <NotificationCenter markReadOn="open" />
+      </Provider>,
+    );
+    const bellButton = () => el.querySelector<HTMLButtonElement>('button.hrd-bell')!;
+    await waitUntil(() => bellButton()?.getAttribute('aria-label') === '2 unread notifications', 10_000, 'two unread');
+    bellButton().click();
+    await waitUntil(() => bellButton().getAttribute('aria-label') === 'Notifications, none unread', 5000, 'read on open');
+    expect(el.querySelectorAll('.hrd-item[data-unread="true"]')).toHaveLength(0);
+    // Applied at once on screen; the server has it once the requests are answered.
+    let server = await request(h, 'GET', '/v1/inbox', undefined, { auth: token });
+    for (let i = 0; i < 50 && server.body.unread !== 0; i++) {
+      await sleep(50);
+      server = await request(h, 'GET', '/v1/inbox', undefined, { auth: token });
+    }
+    expect(server.body.unread).toBe(0);
+    expect(server.body.items.every((n: { readAt?: string; seenAt?: string }) => n.readAt && n.seenAt)).toBe(true);
+  });
+});
