@@ -20,11 +20,17 @@ test('the kitchens of the guest’s restaurant get the order with a sound, both 
   await guest.getByRole('button', { name: 'One more Espresso' }).click();
   // When the guest clicks, and when the first kitchen screen paints the new ticket (both clocks are this machine's).
   const clicked = guest.evaluate(() => new Promise<number>((r) => document.addEventListener('click', () => r(performance.timeOrigin + performance.now()), { capture: true, once: true })));
+  // Two times on the kitchen screen: the ticket in the DOM, and the next frame (painted). With
+  // five browser windows on two cores, frames of a window in the background can come late.
   const arrived = kitchenA.evaluate(
     () =>
-      new Promise<number>((resolve) => {
+      new Promise<{ dom: number; frame: number }>((resolve) => {
         const list = document.querySelector('[aria-label="pending orders"]')!;
-        new MutationObserver(() => requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()))).observe(list, { childList: true });
+        const now = () => performance.timeOrigin + performance.now();
+        new MutationObserver(() => {
+          const dom = now();
+          requestAnimationFrame(() => resolve({ dom, frame: now() }));
+        }).observe(list, { childList: true });
       }),
   );
   await guest.getByRole('button', { name: 'Place order' }).click();
@@ -39,7 +45,9 @@ test('the kitchens of the guest’s restaurant get the order with a sound, both 
     await expect(ticket).toContainText('Table 5');
     await expect.poll(() => soundsPlayed(page)).toBe(1);
   }
-  console.log(`guest order → kitchen screen: ${((await arrived) - (await clicked)).toFixed(1)} ms (guest's click → ticket painted on the kitchen screen, through the demo back end and Herald)`);
+  const { dom, frame } = await arrived;
+  const click = await clicked;
+  console.log(`guest order → kitchen screen (guest's click, through the demo back end and Herald): in the DOM ${(dom - click).toFixed(1)} ms, next frame ${(frame - click).toFixed(1)} ms`);
 
   const step = async (actor: typeof kitchenA, button: string, column: string | null, status: string) => {
     await actor.getByRole('button', { name: `${button} #${number}` }).click();

@@ -161,12 +161,15 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     }, 200);
   };
 
+  /** Apply `edit` to every item of both lists (a change of state applies wherever the item is). */
+  const mapBoth = (edit: (n: Notification) => Notification) => {
+    items = items.map(edit);
+    archived = archived.map(edit);
+  };
   /** Set `fields` on the items `ids` of both lists. */
   const patch = (ids: readonly string[], fields: Partial<Notification>) => {
     const set = new Set(ids);
-    const edit = (list: List) => list.map((n) => (set.has(n.id) ? withFields(n, fields) : n));
-    items = edit(items);
-    archived = edit(archived);
+    mapBoth((n) => (set.has(n.id) ? withFields(n, fields) : n));
   };
   const remove = (ids: readonly string[]) => {
     const set = new Set(ids);
@@ -184,7 +187,8 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     const kept = from.filter((n) => !set.has(n.id));
     const have = new Set(to.map((n) => n.id));
     const landed = [...to, ...moving.filter((n) => !have.has(n.id))].sort(byIdDesc);
-    const unknown = ids.some((id) => !from.some((n) => n.id === id) && !have.has(id));
+    const found = new Set([...moving.map((n) => n.id), ...have]);
+    const unknown = ids.some((id) => !found.has(id));
     if (at === null) {
       archived = kept;
       items = landed;
@@ -201,10 +205,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     if (u.mutedTypes) mutedTypes = Object.freeze([...u.mutedTypes]);
     if (u.all) {
       const before = u.before ?? '9999';
-      const edit = (list: List) =>
-        list.map((n) => ((!n.readAt || optimisticRead.has(n.id)) && n.createdAt <= before ? withFields(n, { readAt: u.readAt }) : n));
-      items = edit(items);
-      archived = edit(archived);
+      mapBoth((n) => ((!n.readAt || optimisticRead.has(n.id)) && n.createdAt <= before ? withFields(n, { readAt: u.readAt }) : n));
       optimisticRead.clear();
     } else if (u.ids.length > 0) {
       if (u.readAt !== undefined) patch(u.ids, { readAt: u.readAt });
@@ -297,19 +298,17 @@ export function createInbox(deps: InboxDeps): InboxClient & {
         const now = new Date().toISOString();
         const set = new Set(ids);
         let drop = 0;
-        const edit = (list: List) =>
-          list.map((n) => {
-            if (!set.has(n.id) || n.readAt) return n;
-            if (!isMuted(n)) drop++;
-            return withFields(n, { readAt: now });
-          });
-        items = edit(items);
-        archived = edit(archived);
+        mapBoth((n) => {
+          if (!set.has(n.id) || n.readAt) return n;
+          if (!isMuted(n)) drop++;
+          return withFields(n, { readAt: now });
+        });
         unread = Math.max(0, unread - drop);
       }),
 
     markSeen: (ids: readonly string[]) => {
-      const fresh = [...items, ...archived].filter((n) => ids.includes(n.id) && !n.seenAt).map((n) => n.id);
+      const wanted = new Set(ids);
+      const fresh = [...items, ...archived].filter((n) => wanted.has(n.id) && !n.seenAt).map((n) => n.id);
       // Seeing what was already seen changes nothing: no request, no message to other devices.
       if (fresh.length === 0) return Promise.resolve();
       return enqueue('seen', { ids: fresh }, () => patch(fresh, { seenAt: new Date().toISOString() }));
@@ -319,14 +318,11 @@ export function createInbox(deps: InboxDeps): InboxClient & {
       const iso = before === undefined ? undefined : new Date(before).toISOString();
       return enqueue('read-all', iso === undefined ? {} : { before: iso }, () => {
         const now = new Date().toISOString();
-        const edit = (list: List) =>
-          list.map((n) => {
-            if (n.readAt || (iso && n.createdAt > iso)) return n;
-            optimisticRead.add(n.id);
-            return withFields(n, { readAt: now });
-          });
-        items = edit(items);
-        archived = edit(archived);
+        mapBoth((n) => {
+          if (n.readAt || (iso && n.createdAt > iso)) return n;
+          optimisticRead.add(n.id);
+          return withFields(n, { readAt: now });
+        });
         if (!iso) unread = 0;
       });
     },
@@ -431,10 +427,10 @@ export function createInbox(deps: InboxDeps): InboxClient & {
       items = action.undo.items;
       archived = action.undo.archived;
     } else {
-      const ids = action.body.ids;
-      remove(ids);
+      const ids = new Set(action.body.ids);
+      remove(action.body.ids);
       const restore = (list: List, before: List) => {
-        const was = before.filter((n) => ids.includes(n.id));
+        const was = before.filter((n) => ids.has(n.id));
         return was.length === 0 ? list : [...list, ...was].sort(byIdDesc);
       };
       items = restore(items, action.undo.items);

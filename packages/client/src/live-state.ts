@@ -127,10 +127,10 @@ export function createLiveState<T, Events extends EventMap>(
     });
   };
 
+  // Only called after `begin(seq)`, which only follows a load: `data` is the loaded data.
   const apply = (message: Message) => {
-    if (data === undefined) return;
     const typed = message as unknown as TypedMessage<Events>;
-    data = options.reduce(data, typed);
+    data = options.reduce(data as T, typed);
     seq = message.seq;
     changed();
     if (options.onMessage) {

@@ -20,7 +20,11 @@ export type InboxActions = Omit<InboxClient, 'getSnapshot' | 'subscribe' | 'read
 
 export type UseInboxResult = InboxSnapshot & InboxActions;
 
-const notReady = () => Promise.reject(new Error('Herald: the client is not created yet (server render or first render)'));
+/** Rejects: an action called before the client exists (server render, first render). */
+export const notReady = () => Promise.reject(new Error('Herald: the client is not created yet (server render or first render)'));
+
+const ACTION_NAMES = ['markRead', 'markSeen', 'markAllRead', 'archive', 'unarchive', 'delete', 'loadMore', 'loadArchived', 'setMutedTypes'] as const satisfies readonly (keyof InboxActions)[];
+const NOT_READY = Object.fromEntries(ACTION_NAMES.map((name) => [name, notReady])) as unknown as InboxActions;
 
 /**
  * The synced inbox: its snapshot (items, unread, archived view, pending offline actions, load
@@ -29,21 +33,13 @@ const notReady = () => Promise.reject(new Error('Herald: the client is not creat
  */
 export function useInbox(): UseInboxResult {
   const { client } = useHeraldContext('useInbox');
-  const snapshot = useInboxSelector(client?.inbox, (s) => s);
-  const actions = useMemo<InboxActions>(() => {
-    const inbox = client?.inbox;
-    return {
-      markRead: (ids) => (inbox ? inbox.markRead(ids) : notReady()),
-      markSeen: (ids) => (inbox ? inbox.markSeen(ids) : notReady()),
-      markAllRead: (before) => (inbox ? inbox.markAllRead(before) : notReady()),
-      archive: (ids) => (inbox ? inbox.archive(ids) : notReady()),
-      unarchive: (ids) => (inbox ? inbox.unarchive(ids) : notReady()),
-      delete: (ids) => (inbox ? inbox.delete(ids) : notReady()),
-      loadMore: (view) => (inbox ? inbox.loadMore(view) : notReady()),
-      loadArchived: () => (inbox ? inbox.loadArchived() : notReady()),
-      setMutedTypes: (types) => (inbox ? inbox.setMutedTypes(types) : notReady()),
-    };
-  }, [client]);
+  const inbox = client?.inbox;
+  const snapshot = useInboxSelector(inbox, (s) => s);
+  // The client's actions are closures over its inbox: they can be handed out as they are.
+  const actions = useMemo(
+    () => (inbox ? (Object.fromEntries(ACTION_NAMES.map((name) => [name, inbox[name]])) as unknown as InboxActions) : NOT_READY),
+    [inbox],
+  );
   return useMemo(() => ({ ...snapshot, ...actions }), [snapshot, actions]);
 }
 

@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useMemo } from 'react';
 import { useHeraldContext } from '../context.js';
-import { useInboxSelector } from './use-inbox.js';
+import { notReady, useInboxSelector } from './use-inbox.js';
 
 export interface UsePreferencesResult {
   /** Notification types this user muted (they stay in the inbox, uncounted and silent). */
@@ -24,7 +24,7 @@ export function usePreferences(): UsePreferencesResult {
   const mutedTypes = useInboxSelector(inbox, (s) => s.mutedTypes);
   const loaded = useInboxSelector(inbox, (s) => s.loaded);
   const setMutedTypes = useCallback(
-    (types: readonly string[]) => (inbox ? inbox.setMutedTypes(types) : Promise.reject(new Error('Herald: the client is not created yet'))),
+    (types: readonly string[]) => (inbox ? inbox.setMutedTypes(types) : notReady()),
     [inbox],
   );
   return useMemo(

@@ -36,6 +36,8 @@ const TABS: CenterTab[] = ['all', 'unread', 'archived'];
 
 export function NotificationFeed({ ui, titleId, onClose, markReadOn = 'click', onItemClick, renderItem, renderEmpty }: FeedProps): ReactNode {
   const inbox = useInbox();
+  // Stable for the client's lifetime (the snapshot part of `inbox` changes with every message).
+  const { loadMore, loadArchived } = inbox;
   const connection = useConnectionState();
   const { strings } = ui;
   const [tab, setTab] = useState<CenterTab>('all');
@@ -52,8 +54,8 @@ export function NotificationFeed({ ui, titleId, onClose, markReadOn = 'click', o
 
   // The archived view is fetched the first time its tab is shown.
   useEffect(() => {
-    if (archivedTab && !inbox.archived.loaded) inbox.loadArchived().catch(() => setMoreError(true));
-  }, [archivedTab, inbox.archived.loaded, inbox]);
+    if (archivedTab && !inbox.archived.loaded) loadArchived().catch(() => setMoreError(true));
+  }, [archivedTab, inbox.archived.loaded, loadArchived]);
 
   // Opening the center marks what it shows as seen (and, with markReadOn 'open', read).
   useEffect(() => {
@@ -69,18 +71,19 @@ export function NotificationFeed({ ui, titleId, onClose, markReadOn = 'click', o
 
   // Infinite scroll: the sentinel at the end of the list loads the next page when it shows.
   const view = archivedTab ? 'archived' : 'inbox';
+  const more = () => loadMore(view).then(() => setMoreError(false), () => setMoreError(true));
   useEffect(() => {
     const sentinel = sentinelRef.current;
     if (!sentinel || !hasMore || typeof IntersectionObserver === 'undefined') return;
     const observer = new IntersectionObserver(
       (entries) => {
-        if (entries.some((e) => e.isIntersecting)) inbox.loadMore(view).then(() => setMoreError(false), () => setMoreError(true));
+        if (entries.some((e) => e.isIntersecting)) void more();
       },
       { root: listRef.current?.parentElement ?? null, rootMargin: '120px' },
     );
     observer.observe(sentinel);
     return () => observer.disconnect();
-  }, [hasMore, view, inbox, list.length]);
+  }, [hasMore, view, loadMore, list.length]);
 
   const itemContext = (n: Notification): NotificationItemContext => {
     const read = Boolean(n.readAt);
@@ -146,7 +149,7 @@ export function NotificationFeed({ ui, titleId, onClose, markReadOn = 'click', o
         </ul>
         {hasMore && (
           <div className="hrd-more" ref={sentinelRef}>
-            <button type="button" className="hrd-link" onClick={() => inbox.loadMore(view).then(() => setMoreError(false), () => setMoreError(true))}>
+            <button type="button" className="hrd-link" onClick={() => void more()}>
               {moreError ? strings.loadMore : strings.loadingMore}
             </button>
           </div>
