@@ -11,6 +11,11 @@ export function upsert<T extends { id: string }>(list: readonly T[], item: T): T
 
 export const money = (n: number) => `€${n.toFixed(2)}`;
 
-export const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** "09:22 PM" today, "Nov 27, 07:22 PM" another day. */
+export const time = (iso: string) => {
+  const d = new Date(iso);
+  const clock = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? clock : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })}, ${clock}`;
+};
 
 export const dateTime = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });

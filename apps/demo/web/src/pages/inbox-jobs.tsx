@@ -67,7 +67,7 @@ function ConsoleView({ user }: { user: string }) {
           <ul className="rows" aria-label="Jobs">
             {live.data?.map((j) => (
               <li key={j.id} data-testid="job" data-status={j.status}>
-                <span className={`status status-${j.status}`}>{j.status}</span> {j.type} <span className="muted">· {time(j.doneAt ?? j.createdAt)}</span>
+                <span className={`status status-${j.status}`}>{j.status}</span> {JOB_TYPES.find((t) => t.type === j.type)?.label ?? j.type} <span className="muted">· {time(j.doneAt ?? j.createdAt)}</span>
               </li>
             ))}
           </ul>
