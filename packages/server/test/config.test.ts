@@ -2,6 +2,7 @@
  * Configuration (SPEC §6, STYLE rule 4): parsed once, frozen, and a bad value stops start-up with
  * a `ConfigError` whose message names the variable.
  */
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/index.js';
 import { tempDir, testEnv } from './helpers.js';
@@ -47,11 +48,34 @@ describe('parseConfig', () => {
     ['an unknown HERALD_LOG_LEVEL', { HERALD_LOG_LEVEL: 'loud' }, 'HERALD_LOG_LEVEL'],
     ['a HERALD_CORS_ORIGINS entry that is not an origin', { HERALD_CORS_ORIGINS: 'example.com' }, 'HERALD_CORS_ORIGINS'],
     ['a HERALD_DATABASE_URL with an unknown scheme', { HERALD_DATABASE_URL: 'mysql://localhost/db' }, 'HERALD_DATABASE_URL'],
+    ['HERALD_WORKERS that is not a count', { HERALD_WORKERS: 'many' }, 'HERALD_WORKERS'],
+    ['HERALD_WORKERS of 0', { HERALD_WORKERS: '0' }, 'HERALD_WORKERS'],
+    ['several workers on SQLite', { HERALD_WORKERS: '2' }, 'SQLite is single-process'],
+    ['several workers without Redis', { HERALD_WORKERS: '2', HERALD_DATABASE_URL: 'postgres://localhost/herald' }, 'HERALD_REDIS_URL'],
+    ['Redis beside SQLite', { HERALD_REDIS_URL: 'redis://127.0.0.1:6379' }, 'HERALD_REDIS_URL'],
+    ['a HERALD_REDIS_URL that is not redis://', { HERALD_REDIS_URL: 'http://127.0.0.1:6379' }, 'HERALD_REDIS_URL'],
+    ['a HERALD_NODE_ID with spaces', { HERALD_NODE_ID: 'node one' }, 'HERALD_NODE_ID'],
   ])('refuses %s with a ConfigError naming the variable', (_what, override, variable) => {
     const dir = tempDir();
     const err = configErrorOf({ ...testEnv(dir), ...override }, dir);
     expect(err.name).toBe('ConfigError');
     expect(err.message).toContain(variable);
+  });
+
+  it('accepts PostgreSQL, Redis and several workers together (auto = one per core)', () => {
+    const dir = tempDir();
+    const scaled = {
+      HERALD_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/herald',
+      HERALD_REDIS_URL: 'redis://127.0.0.1:6379',
+      HERALD_NODE_ID: 'node-a',
+    };
+    const config = parseConfig({ ...testEnv(dir), ...scaled, HERALD_WORKERS: '3' }, dir);
+    expect(config.database).toEqual({ kind: 'postgres', url: scaled.HERALD_DATABASE_URL, poolSize: 10 });
+    expect(config.redisUrl).toBe(scaled.HERALD_REDIS_URL);
+    expect(config.workers).toBe(3);
+    expect(config.nodeId).toBe('node-a');
+    expect(parseConfig({ ...testEnv(dir), ...scaled, HERALD_WORKERS: 'auto' }, dir).workers).toBe(os.availableParallelism());
+    expect(parseConfig(testEnv(dir), dir).workers).toBe(1);
   });
 
   it('refuses an environment without API keys, naming HERALD_API_KEYS', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_RETENTION, envSchema, type DatabaseConfig, type HeraldConfig, type RetentionRule } from './schema.js';
 
@@ -9,8 +10,8 @@ export class ConfigError extends Error {
   }
 }
 
-function databaseFrom(url: string, cwd: string): DatabaseConfig {
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+function databaseFrom(url: string, cwd: string, poolSize: number): DatabaseConfig {
+  if (/^postgres(ql)?:\/\//.test(url)) return Object.freeze({ kind: 'postgres', url, poolSize });
   const file = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:/, '');
   if (file === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(file)) {
     throw new ConfigError(`HERALD_DATABASE_URL: "${url}" is neither a SQLite file path nor a postgres:// URL`);
@@ -37,12 +38,20 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   if (!e.HERALD_API_KEYS || e.HERALD_API_KEYS.length === 0) {
     throw new ConfigError('HERALD_API_KEYS: at least one API key is required for server routes');
   }
-  const database = databaseFrom(e.HERALD_DATABASE_URL, cwd);
-  if (database.kind === 'postgres') {
-    throw new ConfigError('HERALD_DATABASE_URL: the PostgreSQL store is not part of this release yet; use a SQLite file path');
+  const database = databaseFrom(e.HERALD_DATABASE_URL, cwd, e.HERALD_DATABASE_POOL);
+  const workers = e.HERALD_WORKERS === 'auto' ? availableParallelism() : e.HERALD_WORKERS;
+  if (workers > 1 && database.kind === 'sqlite') {
+    throw new ConfigError(
+      `HERALD_WORKERS=${e.HERALD_WORKERS}: SQLite is single-process; run one worker, or set HERALD_DATABASE_URL=postgres://… and HERALD_REDIS_URL=redis://… for several`,
+    );
   }
-  if (e.HERALD_REDIS_URL) {
-    throw new ConfigError('HERALD_REDIS_URL: Redis scale-out is not part of this release yet; unset it to run one node');
+  if (workers > 1 && !e.HERALD_REDIS_URL) {
+    throw new ConfigError(`HERALD_WORKERS=${e.HERALD_WORKERS}: several workers deliver each other's messages through Redis; set HERALD_REDIS_URL=redis://…`);
+  }
+  if (e.HERALD_REDIS_URL && database.kind === 'sqlite') {
+    throw new ConfigError(
+      'HERALD_REDIS_URL: several nodes must share one database, and SQLite is a file of one process; set HERALD_DATABASE_URL=postgres://… too',
+    );
   }
   const retention: Record<string, RetentionRule> = {};
   const namespaces = new Set([...Object.keys(DEFAULT_RETENTION), ...Object.keys(e.HERALD_HISTORY_TTL), ...Object.keys(e.HERALD_HISTORY_SIZE)]);
@@ -59,6 +68,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     host: e.HERALD_HOST,
     database,
     redisUrl: e.HERALD_REDIS_URL,
+    nodeId: e.HERALD_NODE_ID,
+    workers,
     jwt: Object.freeze({
       secret: e.HERALD_JWT_SECRET,
       jwksUrl: e.HERALD_JWKS_URL,

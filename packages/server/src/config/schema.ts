@@ -19,7 +19,8 @@ export type RetentionRules = Readonly<Record<string, RetentionRule>> & { readonl
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  /** `poolSize`: most connections this process opens (`HERALD_DATABASE_POOL`). @default 10 */
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
 
 export interface HeraldConfig {
   /** TCP port. @default 4700 */
@@ -30,6 +31,15 @@ export interface HeraldConfig {
   readonly database: DatabaseConfig;
   /** Redis for scale-out; unset: single node with an in-process bus. */
   readonly redisUrl: string | undefined;
+  /**
+   * This node's name in the cluster (logs, `/v1/stats`). @default `<hostname>-<pid>-<random>`
+   */
+  readonly nodeId: string | undefined;
+  /**
+   * Worker processes on this machine sharing `port` (`HERALD_WORKERS`, `auto` = one per core).
+   * More than one needs PostgreSQL and Redis. @default 1
+   */
+  readonly workers: number;
   readonly jwt: {
     /** HS256 shared secret (at least 32 characters). */
     readonly secret: string | undefined;
@@ -88,7 +98,27 @@ export const envSchema = z.object({
   HERALD_PORT: port.default(4700),
   HERALD_HOST: z.string().min(1).default('0.0.0.0'),
   HERALD_DATABASE_URL: z.string().min(1).default('./data/herald.db'),
-  HERALD_REDIS_URL: z.string().url().optional(),
+  HERALD_REDIS_URL: z
+    .string()
+    .url()
+    .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  HERALD_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits or _ . : -')
+    .optional(),
+  HERALD_WORKERS: z
+    .string()
+    .default('1')
+    .transform((s, ctx) => {
+      if (s.trim() === 'auto') return 'auto' as const;
+      if (!/^\d{1,3}$/.test(s.trim()) || Number(s) < 1 || Number(s) > 256) {
+        ctx.addIssue({ code: 'custom', message: `"${s}" is not a number of workers from 1 to 256 or auto (e.g. HERALD_WORKERS=4)` });
+        return z.NEVER;
+      }
+      return Number(s);
+    }),
+  HERALD_DATABASE_POOL: z.coerce.number().int().min(1).max(1000).default(10),
   HERALD_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HERALD_JWKS_URL: z.string().url().refine((u) => /^https?:/.test(u), 'must be an http(s) URL').optional(),
   HERALD_JWT_ISSUER: z.string().min(1).optional(),
