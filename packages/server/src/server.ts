@@ -4,11 +4,13 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createApiKeyChecker, createAuthenticator, createTokenVerifier, type TokenVerifier } from './auth/index.js';
-import { createMemoryBus } from './bus/index.js';
+import pino from 'pino';
+import { nodeIdOf, openBus, type Bus } from './bus/index.js';
 import { createPublisher } from './channels/publisher.js';
 import { createSyncService } from './channels/sync.js';
 import type { HeraldConfig } from './config/index.js';
 import { createGateway } from './gateway/gateway.js';
+import { answerPresence, PRESENCE_TOPIC } from './gateway/presence.js';
 import { createRegistry } from './gateway/registry.js';
 import { buildHttp } from './http/app.js';
 import { createInbox } from './inbox/service.js';
@@ -17,8 +19,14 @@ import { createStatsSampler } from './metrics/stats.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface HeraldServer {
-  /** Start listening on `config.host:config.port`; resolves with the base URL. */
+  /** Start listening on `config.host:config.port`; resolves with the base URL. Calls `start()`. */
   listen(): Promise<string>;
+  /**
+   * Everything `listen()` does except binding the port: fastify ready, the retention timer. For a
+   * worker of `HERALD_WORKERS`, whose connections are handed over by the primary (they are
+   * emitted on `http.server`). Idempotent.
+   */
+  start(): Promise<void>;
   /** Stop accepting, end sockets and long-polls, close the store. */
   close(): Promise<void>;
   /** The fastify instance (for `inject()` in tests and embedding). */
@@ -35,22 +43,46 @@ export interface HeraldServer {
  * const url = await server.listen();
  */
 export async function createServer(config: HeraldConfig): Promise<HeraldServer> {
+  const nodeId = nodeIdOf(config);
+  // One logger for the node, HTTP and the rest alike; in a cluster each line says which node.
+  const log = pino({
+    level: config.logLevel,
+    base: config.redisUrl === undefined ? undefined : { node: nodeId },
+    // Credentials never reach the log.
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+  });
+  let busRef: Bus | undefined;
+  const metrics = createMetrics(() => busRef?.nodes().length ?? 1);
   const store = await openStore(config.database);
-  const bus = createMemoryBus();
-  const metrics = createMetrics();
+  // The registry is shared by the gateway (writes), the presence route and resyncs (reads).
+  const registry = createRegistry((n) => metrics.delivered.inc(n));
+  let gatewayRef: ReturnType<typeof createGateway> | undefined;
+  const status = () => ({
+    connections: gatewayRef?.connections() ?? 0,
+    subscriptions: registry.size,
+    published: metrics.published.total,
+    delivered: metrics.delivered.total,
+  });
+  let bus: Bus;
+  try {
+    bus = await openBus(config, nodeId, {
+      status,
+      log,
+      onPublishFailed: () => metrics.busPublishFailures.inc(),
+      onMissed: () => metrics.busResyncs.inc(),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  busRef = bus;
   const tokens = createTokenVerifier(config.jwt);
   const authenticator = createAuthenticator(createApiKeyChecker(config.apiKeys), tokens);
   const publisher = createPublisher(store, bus, metrics);
   const sync = createSyncService(store, bus, metrics);
   const inbox = createInbox(store, publisher);
-  let gatewayRef: ReturnType<typeof createGateway> | undefined;
-  const stats = createStatsSampler(metrics, {
-    connections: () => gatewayRef?.connections() ?? 0,
-    subscriptions: () => registry.size,
-  });
-  // The registry is shared by the gateway (writes) and the presence route (reads).
-  const registry = createRegistry((n) => metrics.delivered.inc(n));
-  const http = await buildHttp({ config, authenticator, tokens, store, bus, metrics, stats, publisher, sync, registry, inbox });
+  const stats = createStatsSampler(() => bus.nodes());
+  const http = await buildHttp({ config, log, authenticator, tokens, store, bus, metrics, stats, publisher, sync, registry, inbox });
   const gateway = createGateway({
     config,
     httpServer: http.server,
@@ -60,9 +92,10 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
     metrics,
     registry,
     operations: inbox.socketOperations,
-    log: http.log,
+    log,
   });
   gatewayRef = gateway;
+  bus.answer(PRESENCE_TOPIC, (question) => answerPresence(registry, question));
 
   let retentionTimer: NodeJS.Timeout | undefined;
   let pruning: Promise<unknown> = Promise.resolve();
@@ -73,15 +106,22 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
     );
   };
 
+  const start = async () => {
+    await http.ready();
+    if (retentionTimer) return;
+    prune();
+    retentionTimer = setInterval(prune, config.retentionIntervalMs);
+    retentionTimer.unref();
+  };
+
   return {
     http,
     tokens,
     store,
+    start,
     async listen() {
+      await start();
       await http.listen({ port: config.port, host: config.host });
-      prune();
-      retentionTimer = setInterval(prune, config.retentionIntervalMs);
-      retentionTimer.unref();
       const { port } = http.server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -25,11 +25,16 @@ export interface SyncService {
 export function createSyncService(store: Store, bus: Bus, metrics: Metrics): SyncService {
   const waiters = new Map<string, Set<() => void>>();
   const stopAll = new Set<() => void>();
-  const unsubscribe = bus.subscribe((messages) => {
+  const unsubscribeMessages = bus.subscribe((messages) => {
     for (const m of messages) {
       const set = waiters.get(m.channel);
       if (set) for (const wake of set) wake();
     }
+  });
+  // The bus may have lost messages of other nodes: every waiting long-poll reads the store again
+  // (and answers what it finds, possibly nothing; the client polls again).
+  const unsubscribeMissed = bus.onMissed(() => {
+    for (const wake of stopAll) wake();
   });
 
   async function gather(cursors: readonly SyncCursor[]): Promise<SyncAnswer> {
@@ -92,7 +97,8 @@ export function createSyncService(store: Store, bus: Bus, metrics: Metrics): Syn
     },
 
     close() {
-      unsubscribe();
+      unsubscribeMessages();
+      unsubscribeMissed();
       for (const wake of stopAll) wake();
     },
   };

@@ -68,6 +68,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     host: e.HERALD_HOST,
     database,
     redisUrl: e.HERALD_REDIS_URL,
+    redisPrefix: e.HERALD_REDIS_PREFIX,
     nodeId: e.HERALD_NODE_ID,
     workers,
     jwt: Object.freeze({

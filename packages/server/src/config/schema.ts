@@ -32,6 +32,11 @@ export interface HeraldConfig {
   /** Redis for scale-out; unset: single node with an in-process bus. */
   readonly redisUrl: string | undefined;
   /**
+   * Prefix of every Redis key and pub/sub channel, so several Herald clusters (or test runs) can
+   * share one Redis. @default 'herald:'
+   */
+  readonly redisPrefix: string;
+  /**
    * This node's name in the cluster (logs, `/v1/stats`). @default `<hostname>-<pid>-<random>`
    */
   readonly nodeId: string | undefined;
@@ -103,6 +108,10 @@ export const envSchema = z.object({
     .url()
     .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
     .optional(),
+  HERALD_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1 to 64 letters, digits or _ . : - { }')
+    .default('herald:'),
   HERALD_NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits or _ . : -')

@@ -11,7 +11,6 @@ import {
   unsubscribePayloadSchema,
   type Ack,
   type ClientToServerEvents,
-  type Message,
   type ServerToClientEvents,
   type SubscribeResult,
 } from '@herald/protocol';
@@ -23,8 +22,9 @@ import { parsePayload } from '../util/validate.js';
 import type { ExpirySweep } from './expiry-sweep.js';
 import { EncodedJson, subscribeAck } from './parser.js';
 import { leanSocket } from './lean-socket.js';
-import { writePacket, type OutgoingPacket } from './outgoing.js';
-import type { Registry, Subscription } from './registry.js';
+import type { GapFiller } from './gap-filler.js';
+import type { Registry } from './registry.js';
+import { SocketSubscription } from './subscription.js';
 
 /** A Herald socket: its `data` is the handshake's result until it connects, then its {@link Connection}. */
 export type HeraldSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData | Connection>;
@@ -46,60 +46,13 @@ export interface ConnectionDeps {
   knownEvents: ReadonlySet<string>;
   /** Token expiry of every socket of the gateway. */
   expiry: ExpirySweep;
+  /** Reads what the live stream skipped. */
+  gaps: GapFiller;
   log: { error(obj: unknown, msg: string): void };
 }
 
 /** A socket event handler: validates its payload, acts as the principal, resolves the ack's fields. */
 export type SocketOperation = (principal: ClientPrincipal, payload: unknown) => Promise<object>;
-
-/** A socket's subscription. Live messages wait in `pending` while a replay is being answered. */
-class SocketSubscription implements Subscription {
-  /** Highest seq sent to the socket on this channel: anything at or below it is never sent again. */
-  lastSeq = 0;
-  pending: Message[] | null = null;
-
-  constructor(
-    readonly channel: string,
-    readonly sub: string,
-    private readonly socket: HeraldSocket,
-    private readonly metrics: Metrics,
-  ) {}
-
-  deliver(messages: Message[], packet?: OutgoingPacket): number {
-    if (this.pending) {
-      this.pending.push(...messages);
-      return 0;
-    }
-    // The common case: all of them are new to this socket, so the shared encoding fits as is.
-    if (packet && messages[0]!.seq > this.lastSeq) {
-      this.lastSeq = messages[messages.length - 1]!.seq;
-      writePacket(this.socket, packet);
-      return messages.length;
-    }
-    let fresh = messages;
-    if (messages.length === 1) {
-      if (messages[0]!.seq <= this.lastSeq) return 0;
-    } else {
-      // Keep each seq once and in ascending order (a replay may overlap what arrived live).
-      fresh = [];
-      let last = this.lastSeq;
-      for (const m of messages) if (m.seq > last) (last = m.seq), fresh.push(m);
-      if (fresh.length === 0) return 0;
-    }
-    this.lastSeq = fresh[fresh.length - 1]!.seq;
-    if (fresh.length === 1) this.socket.emit('message', fresh[0]!);
-    else this.socket.emit('messages', fresh);
-    return fresh.length;
-  }
-
-  /** End the replay: send what arrived live meanwhile and is newer than the replay. */
-  flush(): void {
-    const pending = this.pending ?? [];
-    this.pending = null;
-    if (pending.length > 0) this.metrics.delivered.inc(this.deliver(pending));
-  }
-}
-
 
 /** The ack of an event the client sent without one. */
 const NO_ACK = () => {};
@@ -225,7 +178,7 @@ export class Connection {
   private addSubscription(channel: string): SocketSubscription {
     let s = lookup(this.subscriptions, channel);
     if (!s) {
-      s = new SocketSubscription(channel, this.principal.sub, this.socket, this.deps.metrics);
+      s = new SocketSubscription(channel, this.principal.sub, this.socket, this.deps);
       this.subscriptions = withAdded(this.subscriptions, s);
       this.deps.registry.add(s);
       this.deps.metrics.subscriptions.inc();
@@ -238,17 +191,18 @@ export class Connection {
     if (!s) return;
     this.subscriptions = withRemoved(this.subscriptions, s);
     this.deps.registry.remove(s);
+    s.close();
     this.deps.metrics.subscriptions.dec();
   }
 
   /**
    * Open `s` from `since`: read its state and the messages after `since`; live messages arriving
-   * meanwhile wait in `s.pending` until `s.flush()`.
+   * meanwhile are held until `s.release()`.
    */
   private async open(s: SocketSubscription, since: number | undefined): Promise<SubscribeResult> {
     const { store } = this.deps;
     const state = (await store.channelStates([s.channel])).get(s.channel)!;
-    let messages: Message[] = [];
+    let messages: SubscribeResult['messages'] = [];
     let recovered = true;
     if (since === undefined) {
       s.lastSeq = Math.max(s.lastSeq, state.head);
@@ -260,6 +214,7 @@ export class Connection {
       messages = await store.read(s.channel, since, MAX_REPLAY);
       s.lastSeq = messages.length > 0 ? messages[messages.length - 1]!.seq : since;
     }
+    s.answeredUpTo(state.head);
     return { channel: s.channel, head: state.head, recovered, messages };
   }
 
@@ -271,7 +226,7 @@ export class Connection {
     for (const channel of inboxChannels(this.principal)) {
       if (lookup(this.subscriptions, channel)) continue;
       const s = this.addSubscription(channel);
-      s.pending = [];
+      s.hold();
       try {
         const since = heads?.get(channel);
         if (since === undefined) {
@@ -280,12 +235,12 @@ export class Connection {
           // `since` is the head read during the handshake: retention reaches it and it is not
           // ahead of the head, so what came after it is all there is to read. It goes out as live
           // traffic: the replayed gap first, then what arrived meanwhile.
-          const missed = await this.deps.store.read(channel, since, MAX_REPLAY);
-          s.pending = [...missed, ...s.pending!];
           s.lastSeq = since;
+          const missed = await this.deps.store.read(channel, since, MAX_REPLAY);
+          if (missed.length > 0) s.deliver(missed); // held: it goes out first, on release
         }
       } finally {
-        s.flush();
+        s.release();
       }
     }
   }
@@ -326,8 +281,8 @@ export class Connection {
     if (!isEntitled(this.principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
     const existed = lookup(this.subscriptions, channel) !== undefined;
     const s = this.addSubscription(channel);
-    s.pending = [];
-    afterAck(() => (lookup(this.subscriptions, channel) === s ? s.flush() : undefined));
+    s.hold();
+    afterAck(() => s.release());
     try {
       const result = await this.open(s, since);
       this.deps.metrics.delivered.inc(result.messages.length);

@@ -14,6 +14,8 @@ import { HeraldAdapter } from './adapter.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
 import { heraldParser } from './parser.js';
 import { createExpirySweep } from './expiry-sweep.js';
+import { createGapFiller } from './gap-filler.js';
+import { createResync } from './resync.js';
 import { compactSocketListeners } from './lean-emitters.js';
 import { forgetMasks, trimConnectionArrays, trimEnginePerConnection } from './lean-engine.js';
 import { sweepPings } from './ping-sweep.js';
@@ -108,6 +110,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
   });
 
   const expiry = createExpirySweep((err) => log.error({ err }, 'token expiry failed'));
+  const gaps = createGapFiller(store, (n) => metrics.gapFilled.inc(n));
   // One set of dependencies for every connection of this server.
   const deps: ConnectionDeps = {
     store,
@@ -117,6 +120,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     operations,
     knownEvents: new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]),
     expiry,
+    gaps,
     log,
   };
   io.on('connection', (socket) => {
@@ -134,11 +138,14 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));
+  const resync = createResync(store, registry, log);
+  const unsubscribeMissed = bus.onMissed(() => resync.request());
 
   return {
     connections: () => io.engine.clientsCount,
     async close() {
       unsubscribeBus();
+      unsubscribeMissed();
       expiry.stop();
       pings.stop();
       // The HTTP server belongs to fastify, which closes it; here only the transports end. Closing

@@ -9,6 +9,7 @@
 import type { Message } from '@herald/protocol';
 import { Encoder, PacketType } from 'socket.io-parser';
 import { OutgoingPacket } from './outgoing.js';
+import { ordered } from './subscription.js';
 
 /** One socket's subscription to one channel. */
 export interface Subscription {
@@ -19,6 +20,8 @@ export interface Subscription {
    * sent to the socket.
    */
   deliver(messages: Message[], packet: OutgoingPacket): number;
+  /** Make sure the socket gets everything up to `head` (after a resync found the bus lost some). */
+  catchUp?(head: number): void;
 }
 
 export interface Registry {
@@ -30,6 +33,10 @@ export interface Registry {
    */
   dispatch(messages: readonly Message[]): void;
   presence(channel: string): { clients: number; users: string[] };
+  /** Channels with at least one subscription here. */
+  channels(): IterableIterator<string>;
+  /** Bring every subscription of `channel` up to `head` (see `Subscription.catchUp`). */
+  catchUp(channel: string, head: number): void;
   readonly size: number;
 }
 
@@ -72,9 +79,11 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
       else perChannel.set(m.channel, [m]);
     }
     let delivered = 0;
-    for (const [channel, list] of perChannel) {
+    for (const [channel, unordered] of perChannel) {
       const subs = byChannel.get(channel);
       if (!subs) continue;
+      // One node's publishes are in seq order; several nodes' may interleave, or repeat.
+      const list = ordered(unordered);
       const packet = encodeMessages(list);
       if (subs instanceof Set) for (const s of subs) delivered += s.deliver(list, packet);
       else delivered += subs.deliver(list, packet);
@@ -140,6 +149,10 @@ export function createRegistry(onDelivered: (count: number) => void = () => {}):
       const users = new Set<string>();
       for (const s of listOf(subs)) if (s.sub !== undefined) users.add(s.sub);
       return { clients: countOf(subs), users: [...users].sort() };
+    },
+    channels: () => byChannel.keys(),
+    catchUp(channel, head) {
+      for (const s of listOf(byChannel.get(channel))) s.catchUp?.(head);
     },
     get size() {
       return size;

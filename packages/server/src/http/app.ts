@@ -1,11 +1,12 @@
 /** The fastify application: error handling, validation, CORS and every `/v1` route. */
 import cors from '@fastify/cors';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Authenticator, TokenVerifier } from '../auth/index.js';
 import type { Bus } from '../bus/index.js';
 import type { Publisher } from '../channels/publisher.js';
 import type { SyncService } from '../channels/sync.js';
 import type { HeraldConfig } from '../config/index.js';
+import { clusterPresence } from '../gateway/presence.js';
 import type { Registry } from '../gateway/registry.js';
 import { inboxRoutes } from '../inbox/routes.js';
 import type { Inbox } from '../inbox/service.js';
@@ -23,6 +24,8 @@ import { installZodValidation } from './validation.js';
 
 export interface HttpDeps {
   config: HeraldConfig;
+  /** The node's logger (pino), shared with the gateway and the bus. */
+  log: FastifyBaseLogger;
   authenticator: Authenticator;
   tokens: TokenVerifier;
   store: Store;
@@ -38,11 +41,7 @@ export interface HttpDeps {
 export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Credentials never reach the log.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
+    loggerInstance: deps.log,
     bodyLimit: config.bodyLimit,
     // Per-request lines cost more than a publish; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -73,7 +72,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   const auth = createAuthHooks(deps.authenticator);
   publishRoutes(app, { auth, publisher: deps.publisher });
   tokenRoutes(app, { auth, tokens: deps.tokens });
-  channelRoutes(app, { auth, store: deps.store, registry: deps.registry });
+  channelRoutes(app, { auth, store: deps.store, presence: (channel) => clusterPresence(deps.registry, deps.bus, channel) });
   syncRoutes(app, { auth, sync: deps.sync });
   inboxRoutes(app, { auth, inbox: deps.inbox });
   healthRoutes(app, { auth, store: deps.store, bus: deps.bus, metrics: deps.metrics, stats: deps.stats });

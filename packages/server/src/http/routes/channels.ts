@@ -1,14 +1,14 @@
 import { BROADCAST_CHANNEL, channelParamsSchema, HeraldError, historyQuerySchema, type HistoryQuery } from '@herald/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isEntitled } from '../../auth/index.js';
-import type { Registry } from '../../gateway/registry.js';
 import type { Store } from '../../store/index.js';
 import type { AuthHooks } from '../auth.js';
 
 interface Deps {
   auth: AuthHooks;
   store: Store;
-  registry: Registry;
+  /** Who is on a channel, over every node. */
+  presence: (channel: string) => Promise<{ clients: number; users: string[] }>;
 }
 
 function entitledChannel(request: FastifyRequest<{ Params: { channel: string } }>): string {
@@ -17,7 +17,7 @@ function entitledChannel(request: FastifyRequest<{ Params: { channel: string } }
   return channel;
 }
 
-export function channelRoutes(app: FastifyInstance, { auth, store, registry }: Deps): void {
+export function channelRoutes(app: FastifyInstance, { auth, store, presence: presenceOf }: Deps): void {
   app.get<{ Params: { channel: string }; Querystring: HistoryQuery }>(
     '/v1/channels/:channel/history',
     { schema: { params: channelParamsSchema, querystring: historyQuerySchema }, onRequest: auth.any },
@@ -37,7 +37,7 @@ export function channelRoutes(app: FastifyInstance, { auth, store, registry }: D
     { schema: { params: channelParamsSchema }, onRequest: auth.any },
     async (request) => {
       const channel = entitledChannel(request);
-      const presence = registry.presence(channel);
+      const presence = await presenceOf(channel);
       // Every client may read `broadcast`, and every socket is on it: its user list would be a
       // directory of who is online. Clients get the count; the back end (API key) gets the list.
       if (channel === BROADCAST_CHANNEL && request.principal?.kind === 'client') return { clients: presence.clients, users: [] };

@@ -1,0 +1,129 @@
+/**
+ * The Redis bus between nodes (`src/bus/redis-bus.ts`), on the machine's real Redis with a prefix
+ * of its own: messages reach the other nodes and not their sender's echo, the node list follows
+ * heartbeats and goodbyes, questions get every node's answer, and every way a node can miss
+ * messages (its subscription cut, a node going silent) is reported through `onMissed`; packet
+ * numbering and heartbeats are proven in membership.test.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Message } from '@herald/protocol';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createRedisBus } from '../src/bus/redis-bus.js';
+import type { Bus, NodeStatus } from '../src/bus/index.js';
+
+const REDIS_URL = process.env.HERALD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const quiet = { info() {}, warn() {}, error() {} };
+const admin = new Redis(REDIS_URL, { lazyConnect: true });
+afterAll(() => admin.disconnect());
+
+const msg = (channel: string, seq: number): Message => ({ id: `${channel}-${seq}`, channel, seq, event: 'e', data: { seq }, ts: 0 });
+
+interface TestNode {
+  bus: Bus;
+  received: Message[];
+  missed: string[];
+  publishFailures: number;
+}
+
+async function node(prefix: string, id: string, status: Partial<NodeStatus> = {}, heartbeatMs = 100): Promise<TestNode> {
+  const n: TestNode = { bus: undefined as unknown as Bus, received: [], missed: [], publishFailures: 0 };
+  n.bus = await createRedisBus({
+    url: REDIS_URL,
+    prefix,
+    nodeId: id,
+    status: () => ({ connections: 0, subscriptions: 0, published: 0, delivered: 0, ...status }),
+    log: quiet,
+    onPublishFailed: () => n.publishFailures++,
+    heartbeatMs,
+  });
+  n.bus.subscribe((ms) => n.received.push(...ms));
+  n.bus.onMissed((reason) => n.missed.push(reason));
+  onTestFinished(() => n.bus.close());
+  return n;
+}
+
+const freshPrefix = () => `herald-test-${randomBytes(6).toString('hex')}:`;
+
+async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Kill node `id`'s subscriber connection on the Redis server. */
+async function killSubscriber(id: string): Promise<void> {
+  const type = 'pubsub';
+  if (admin.status === 'wait') await admin.connect();
+  const list = (await admin.client('LIST', 'TYPE', type)) as string;
+  const line = list.split('\n').find((l) => l.includes(` name=herald:${id} `));
+  if (!line) throw new Error(`no ${type} connection of ${id}`);
+  await admin.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+}
+
+describe('Redis bus', () => {
+  it('hands a node its own messages at once and the other nodes theirs, never the echo', async () => {
+    const prefix = freshPrefix();
+    const a = await node(prefix, 'a');
+    const b = await node(prefix, 'b');
+    a.bus.publish([msg('c', 1), msg('c', 2)]);
+    expect(a.received.map((m) => m.seq)).toEqual([1, 2]);
+    await until('b to receive', () => b.received.length === 2);
+    expect(b.received).toEqual([msg('c', 1), msg('c', 2)]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.received).toHaveLength(2);
+    expect([a.missed, b.missed]).toEqual([[], []]);
+  });
+
+  it('lists the live nodes with their status, and drops one that says goodbye', async () => {
+    const prefix = freshPrefix();
+    const a = await node(prefix, 'a', { connections: 3 });
+    const b = await node(prefix, 'b', { connections: 5, subscriptions: 7 });
+    await until('a to hear b', () => a.bus.nodes().length === 2);
+    expect(a.bus.nodes()).toEqual([
+      { id: 'a', self: true, connections: 3, subscriptions: 0, published: 0, delivered: 0 },
+      { id: 'b', self: false, connections: 5, subscriptions: 7, published: 0, delivered: 0 },
+    ]);
+    await b.bus.close();
+    await until('a to drop b', () => a.bus.nodes().length === 1);
+    expect(a.missed).toEqual([]);
+  });
+
+  it('gathers every other node’s answer to a question', async () => {
+    const prefix = freshPrefix();
+    const a = await node(prefix, 'a');
+    const b = await node(prefix, 'b');
+    const c = await node(prefix, 'c');
+    b.bus.answer('echo', (q) => ({ from: 'b', q }));
+    c.bus.answer('echo', (q) => ({ from: 'c', q }));
+    await until('a to hear both', () => a.bus.nodes().length === 3);
+    const answers = await a.bus.ask('echo', { x: 1 }, 2000);
+    expect(answers).toHaveLength(2);
+    expect(answers).toEqual(expect.arrayContaining([{ from: 'b', q: { x: 1 } }, { from: 'c', q: { x: 1 } }]));
+  });
+
+  it('reports a miss when its own subscription to Redis was cut, once it is back', async () => {
+    const prefix = freshPrefix();
+    const a = await node(prefix, 'a');
+    const b = await node(prefix, 'b');
+    await killSubscriber('b');
+    await until('b to report the reconnection', () => b.missed.length > 0);
+    expect(b.missed[0]).toMatch(/reconnected/);
+    a.bus.publish([msg('c', 1)]);
+    await until('b to receive again', () => b.received.length === 1);
+  });
+
+  it('reports a miss when a node goes silent without a goodbye', async () => {
+    const prefix = freshPrefix();
+    const a = await node(prefix, 'a');
+    // b's heartbeats every 10 s: to a, which expects one every 100 ms, it goes silent at once.
+    const b = await node(prefix, 'b', {}, 10_000);
+    await until('a to hear b', () => a.bus.nodes().length === 2);
+    await until('a to give up on b', () => a.missed.length > 0, 5000);
+    expect(a.missed[0]).toMatch(/node b went silent/);
+    expect(a.bus.nodes().map((n) => n.id)).toEqual(['a']);
+    expect(b.missed).toEqual([]);
+  });
+});
