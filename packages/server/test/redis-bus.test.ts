@@ -5,17 +5,13 @@
  * messages (its subscription cut, a node going silent) is reported through `onMissed`; packet
  * numbering and heartbeats are proven in membership.test.ts.
  */
-import { randomBytes } from 'node:crypto';
 import type { Message } from '@herald/protocol';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRedisBus } from '../src/bus/redis-bus.js';
 import type { Bus, NodeStatus } from '../src/bus/index.js';
+import { freshPrefix, killSubscriber, REDIS_URL } from './redis-admin.js';
 
-const REDIS_URL = process.env.HERALD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quiet = { info() {}, warn() {}, error() {} };
-const admin = new Redis(REDIS_URL, { lazyConnect: true });
-afterAll(() => admin.disconnect());
 
 const msg = (channel: string, seq: number): Message => ({ id: `${channel}-${seq}`, channel, seq, event: 'e', data: { seq }, ts: 0 });
 
@@ -43,7 +39,6 @@ async function node(prefix: string, id: string, status: Partial<NodeStatus> = {}
   return n;
 }
 
-const freshPrefix = () => `herald-test-${randomBytes(6).toString('hex')}:`;
 
 async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -51,16 +46,6 @@ async function until(what: string, check: () => boolean, ms = 5000): Promise<voi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** Kill node `id`'s subscriber connection on the Redis server. */
-async function killSubscriber(id: string): Promise<void> {
-  const type = 'pubsub';
-  if (admin.status === 'wait') await admin.connect();
-  const list = (await admin.client('LIST', 'TYPE', type)) as string;
-  const line = list.split('\n').find((l) => l.includes(` name=herald:${id} `));
-  if (!line) throw new Error(`no ${type} connection of ${id}`);
-  await admin.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
 }
 
 describe('Redis bus', () => {
