@@ -5,7 +5,7 @@
  * duplicates or loses a message.
  */
 import type { Ack, ClientToServerEvents, Message, ServerToClientEvents, SubscribeResult } from '@herald/protocol';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { fullJitter } from './backoff.js';
 import type { ChannelStream } from './channel-stream.js';
 import { listeners } from './emitter.js';
@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   pollAfterMs: number;
   syncWaitSeconds: number;
   backoff: { minMs: number; maxMs: number };
+  /** Extra socket.io-client options; Herald's own below take precedence. */
+  socketOptions?: Partial<ManagerOptions & SocketOptions> | undefined;
 }
 
 export interface ConnectionDeps {
@@ -75,6 +77,7 @@ export function createConnection(options: ConnectionOptions, deps: ConnectionDep
   };
 
   const socket: HeraldSocket = io(options.url, {
+    ...options.socketOptions,
     path: '/socket.io',
     transports: options.transports,
     reconnection: false,

@@ -120,6 +120,7 @@ export function createHerald<Events extends EventMap = EventMap>(options: Herald
       transports: options.transports ?? ['websocket', 'polling'],
       pollAfterMs: options.pollAfterMs ?? DEFAULTS.pollAfterMs,
       syncWaitSeconds: Math.min(options.syncWaitSeconds ?? DEFAULTS.syncWaitSeconds, 25),
+      socketOptions: options.socketOptions,
       backoff: { minMs: options.backoff?.minMs ?? 500, maxMs: options.backoff?.maxMs ?? 30_000 },
     },
     {

@@ -2,6 +2,7 @@
  * Public types of `@herald/client`.
  */
 import type { Message, Notification } from '@herald/protocol';
+import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 
 export type { Message, Notification };
 
@@ -67,6 +68,12 @@ export interface HeraldOptions {
   inbox?: boolean;
   /** `fetch` to use. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Further socket.io-client options, e.g. in Node an `agent` (a proxy's, or one bound to a source
+   * address) or `extraHeaders`. Herald's own settings (path, auth, transports, reconnection) win.
+   * @example { agent: new https.Agent({ keepAlive: true }) }
+   */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
 
 export interface SubscribeOptions {
