@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm start`: run one Herald node from the environment. With nothing configured it runs on dev
+ * `npm start`: run Herald from the environment. With nothing configured it runs on dev
  * defaults (SQLite under ./data/, a generated API key and JWT secret kept in
- * ./data/dev-credentials.json) and prints how to use it.
+ * ./data/dev-credentials.json) and prints how to use it. With `HERALD_WORKERS` above 1 this
+ * process becomes the primary of that many workers on the one port (see `cluster/`), and each
+ * worker runs this file again.
  */
+import cluster from 'node:cluster';
 import path from 'node:path';
+import { createTokenVerifier } from './auth/index.js';
+import { createPrimaryLog, runPrimary, runWorker } from './cluster/index.js';
 import { applyDevDefaults, ConfigError, parseConfig, type DevDefaults, type HeraldConfig } from './config/index.js';
 import { createServer, type HeraldServer } from './server.js';
 
@@ -17,9 +22,10 @@ function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults[
     : dev.created
       ? `export HERALD_API_KEY=${dev.credentials.apiKey}`
       : `export HERALD_API_KEY=$(node -p "require('./${credentials}').apiKey")`;
-  const db = config.database.kind === 'sqlite' ? path.relative(process.cwd(), config.database.file) : 'postgres';
+  const db = config.database.kind === 'sqlite' ? `SQLite ${path.relative(process.cwd(), config.database.file)}` : 'PostgreSQL';
+  const nodes = config.workers > 1 ? `${config.workers} workers` : 'single node';
   return `
-  Herald is running at ${url}   (dev defaults: SQLite ${db}, single node)
+  Herald is running at ${url}   (dev defaults: ${db}, ${nodes})
 
   ${dev.created ? `New dev credentials were generated and stored in ${credentials} (shown once).` : `Dev credentials: ${credentials}`}
 
@@ -39,17 +45,36 @@ function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults[
 `;
 }
 
-async function main(): Promise<void> {
-  const { env, dev } = applyDevDefaults(process.env, process.cwd());
-  let config: HeraldConfig;
+/** The configuration, or exit 1 with the message naming the bad variable. */
+function configFrom(env: Record<string, string | undefined>): HeraldConfig {
   try {
-    config = parseConfig(env);
+    return parseConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`herald: ${err.message}\n`);
       process.exit(1);
     }
     throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  // A worker's environment comes from its primary, dev defaults and its own node id included.
+  if (cluster.isWorker) return runWorker(configFrom(process.env));
+  const { env, dev } = applyDevDefaults(process.env, process.cwd());
+  const config = configFrom(env);
+  if (config.workers > 1) {
+    const log = createPrimaryLog(config.logLevel);
+    return runPrimary({
+      config,
+      env,
+      log,
+      async onListening(url) {
+        if (!dev) return log.info({ url, workers: config.workers }, 'Herald is listening');
+        const { token } = await createTokenVerifier(config.jwt).mint({ sub: 'demo-user', roles: ['admin'], channels: ['demo:*'] }, 24 * 3600);
+        process.stdout.write(banner(url, config, dev, token));
+      },
+    });
   }
 
   const server: HeraldServer = await createServer(config);

@@ -53,7 +53,7 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
   });
   let busRef: Bus | undefined;
   const metrics = createMetrics(() => busRef?.nodes().length ?? 1);
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, { applicationName: `herald:${nodeId}` });
   // The registry is shared by the gateway (writes), the presence route and resyncs (reads).
   const registry = createRegistry((n) => metrics.delivered.inc(n));
   let gatewayRef: ReturnType<typeof createGateway> | undefined;
@@ -106,6 +106,24 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
     );
   };
 
+  // Requests being answered. A worker's HTTP server never listens (the primary hands it
+  // connections), so fastify's close cannot wait for them: close() does, before the store goes.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  http.server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
+  });
+  const allAnswered = (ms: number) =>
+    inFlight === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, ms).unref();
+        });
+
   const start = async () => {
     await http.ready();
     if (retentionTimer) return;
@@ -132,6 +150,7 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
       sync.close();
       await gateway.close();
       await http.close();
+      await allAnswered(10_000);
       await pruning;
       await bus.close();
       await store.close();

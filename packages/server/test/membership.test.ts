@@ -16,33 +16,33 @@ function setup() {
 describe('membership', () => {
   it('takes the first packet or heartbeat of a node as its start, then reports skipped packets', () => {
     const { m, missed } = setup();
-    m.onPackets('a', 7, 0);
-    m.onPackets('a', 8, 1);
+    m.onPackets('a', 'boot1', 7, 0);
+    m.onPackets('a', 'boot1', 8, 1);
     expect(missed).toEqual([]);
-    m.onPackets('a', 11, 2);
+    m.onPackets('a', 'boot1', 11, 2);
     expect(missed).toEqual(['packets 9-10 of node a lost']);
-    m.onHeartbeat('b', 40, status, 3);
-    m.onPackets('b', 41, 4);
+    m.onHeartbeat('b', 'boot1', 40, status, 3);
+    m.onPackets('b', 'boot1', 41, 4);
     expect(missed).toHaveLength(1);
   });
 
   it('reports a heartbeat that says more packets were sent than received (a publish that failed)', () => {
     const { m, missed } = setup();
-    m.onPackets('a', 1, 0);
-    m.onHeartbeat('a', 1, status, 1);
+    m.onPackets('a', 'boot1', 1, 0);
+    m.onHeartbeat('a', 'boot1', 1, status, 1);
     expect(missed).toEqual([]);
-    m.onHeartbeat('a', 2, status, 2);
+    m.onHeartbeat('a', 'boot1', 2, status, 2);
     expect(missed).toEqual(['node a sent packets up to 2, the last received is 1']);
     // Reported once: the next heartbeat with the same number is no news.
-    m.onHeartbeat('a', 2, status, 3);
+    m.onHeartbeat('a', 'boot1', 2, status, 3);
     expect(missed).toHaveLength(1);
   });
 
   it('reports a node not heard of within the timeout, once, and forgets it', () => {
     const { m, missed } = setup();
-    m.onHeartbeat('a', 0, status, 0);
-    m.onHeartbeat('b', 0, status, 0);
-    m.onHeartbeat('b', 0, status, 900);
+    m.onHeartbeat('a', 'boot1', 0, status, 0);
+    m.onHeartbeat('b', 'boot1', 0, status, 0);
+    m.onHeartbeat('b', 'boot1', 0, status, 900);
     m.expire(1000, 500);
     expect(missed).toEqual(['node a went silent']);
     expect(m.peers()).toEqual([{ id: 'b', self: false, ...status }]);
@@ -50,9 +50,19 @@ describe('membership', () => {
     expect(missed).toHaveLength(1);
   });
 
+  it('reports a node that restarted under the same id, and counts its packets from the new start', () => {
+    const { m, missed } = setup();
+    m.onPackets('a', 'boot1', 500, 0);
+    m.onHeartbeat('a', 'boot2', 0, status, 1);
+    expect(missed).toEqual(['node a restarted']);
+    m.onPackets('a', 'boot2', 1, 2);
+    m.onPackets('a', 'boot2', 3, 3);
+    expect(missed).toEqual(['node a restarted', 'packet 2 of node a lost']);
+  });
+
   it('forgets a node that said goodbye without reporting it', () => {
     const { m, missed } = setup();
-    m.onHeartbeat('a', 3, status, 0);
+    m.onHeartbeat('a', 'boot1', 3, status, 0);
     m.onBye('a');
     m.expire(10_000, 500);
     expect(m.peers()).toEqual([]);
@@ -61,12 +71,12 @@ describe('membership', () => {
 
   it('after a reset, takes the next packet of each node as its new start', () => {
     const { m, missed } = setup();
-    m.onPackets('a', 1, 0);
+    m.onPackets('a', 'boot1', 1, 0);
     m.reset();
-    m.onPackets('a', 5, 1);
-    m.onHeartbeat('a', 5, status, 2);
+    m.onPackets('a', 'boot1', 5, 1);
+    m.onHeartbeat('a', 'boot1', 5, status, 2);
     expect(missed).toEqual([]);
-    m.onPackets('a', 7, 3);
+    m.onPackets('a', 'boot1', 7, 3);
     expect(missed).toEqual(['packet 6 of node a lost']);
   });
 });

@@ -11,6 +11,8 @@
 import type { NodeInfo, NodeStatus } from './bus.js';
 
 interface Peer {
+  /** Which start of the node: a node restarted under the same id numbers its packets from 1 again. */
+  boot: string;
   /** Number of the last message packet received from it; undefined until the first packet after a reset. */
   lastPacket: number | undefined;
   lastSeen: number;
@@ -20,10 +22,13 @@ interface Peer {
 const EMPTY: NodeStatus = { connections: 0, subscriptions: 0, published: 0, delivered: 0 };
 
 export interface Membership {
-  /** A message packet numbered `packet` from `node`; calls `missed` when packets were lost before it. */
-  onPackets(node: string, packet: number, now: number): void;
-  /** A heartbeat: `node` had sent packets up to `lastPacket`. */
-  onHeartbeat(node: string, lastPacket: number, status: NodeStatus, now: number): void;
+  /**
+   * A message packet numbered `packet` from `node` (started as `boot`); calls `missed` when
+   * packets were lost before it.
+   */
+  onPackets(node: string, boot: string, packet: number, now: number): void;
+  /** A heartbeat: `node` (started as `boot`) had sent packets up to `lastPacket`. */
+  onHeartbeat(node: string, boot: string, lastPacket: number, status: NodeStatus, now: number): void;
   /** `node` said goodbye: it stopped after publishing everything. */
   onBye(node: string): void;
   /** Drop nodes not heard of since `now - timeoutMs`; calls `missed` for each. */
@@ -39,16 +44,22 @@ export interface Membership {
 export function createMembership(missed: (reason: string) => void): Membership {
   const peers = new Map<string, Peer>();
 
-  const peer = (node: string, now: number): Peer => {
+  const peer = (node: string, boot: string, now: number): Peer => {
     let p = peers.get(node);
-    if (!p) peers.set(node, (p = { lastPacket: undefined, lastSeen: now, status: EMPTY }));
+    if (p && p.boot !== boot) {
+      // The node restarted before anyone noticed it was gone: what its previous run stored but
+      // never sent is only in the store.
+      missed(`node ${node} restarted`);
+      p = undefined;
+    }
+    if (!p) peers.set(node, (p = { boot, lastPacket: undefined, lastSeen: now, status: EMPTY }));
     p.lastSeen = now;
     return p;
   };
 
   return {
-    onPackets(node, packet, now) {
-      const p = peer(node, now);
+    onPackets(node, boot, packet, now) {
+      const p = peer(node, boot, now);
       // Packets from one node arrive in the order it sent them (one connection, one channel).
       if (p.lastPacket !== undefined && packet > p.lastPacket + 1) {
         const [from, to] = [p.lastPacket + 1, packet - 1];
@@ -56,8 +67,8 @@ export function createMembership(missed: (reason: string) => void): Membership {
       }
       if (p.lastPacket === undefined || packet > p.lastPacket) p.lastPacket = packet;
     },
-    onHeartbeat(node, lastPacket, status, now) {
-      const p = peer(node, now);
+    onHeartbeat(node, boot, lastPacket, status, now) {
+      const p = peer(node, boot, now);
       p.status = status;
       if (p.lastPacket === undefined) p.lastPacket = lastPacket;
       else if (lastPacket > p.lastPacket) {

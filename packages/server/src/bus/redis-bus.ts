@@ -12,6 +12,8 @@
  * (`@socket.io/redis-streams-adapter`'s choice) would keep a second copy of every message in
  * Redis memory, need trimming, and still lose what a killed node never wrote to it.
  *
+ * A node restarted under the same id is told apart by its boot id, and counts as gone.
+ *
  * One pub/sub channel, `<prefix>bus`, carries JSON packets: messages (`m`), heartbeats (`h`),
  * goodbyes (`b`), questions (`q`) and answers (`a`). A node ignores its own packets: it hands its
  * messages to its own listeners synchronously when it publishes them.
@@ -38,9 +40,10 @@ export interface RedisBusOptions {
   nodeTimeoutMs?: number;
 }
 
+/** `n`: the sender's node id; `b`: which start of it; `s`: packet number. */
 type Packet =
-  | { k: 'm'; n: string; s: number; m: Message[] }
-  | { k: 'h'; n: string; s: number; st: NodeStatus }
+  | { k: 'm'; n: string; b: string; s: number; m: Message[] }
+  | { k: 'h'; n: string; b: string; s: number; st: NodeStatus }
   | { k: 'b'; n: string }
   | { k: 'q'; n: string; t: string; id: number; q: unknown }
   | { k: 'a'; n: string; to: string; id: number; a: unknown };
@@ -64,6 +67,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
   const missedListeners = new Set<(reason: string) => void>();
   const handlers = new Map<string, AnswerHandler>();
   const waiting = new Map<number, { answers: unknown[]; expected: number; done: () => void }>();
+  const boot = randomUUID().slice(0, 8);
   let packets = 0;
   let questions = 0;
   let closed = false;
@@ -89,11 +93,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     const now = Date.now();
     switch (p.k) {
       case 'm':
-        membership.onPackets(p.n, p.s, now);
+        membership.onPackets(p.n, p.b, p.s, now);
         for (const l of listeners) l(p.m);
         break;
       case 'h':
-        membership.onHeartbeat(p.n, p.s, p.st, now);
+        membership.onHeartbeat(p.n, p.b, p.s, p.st, now);
         break;
       case 'b':
         membership.onBye(p.n);
@@ -144,7 +148,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
   const heartbeat = () => {
     membership.expire(Date.now(), nodeTimeoutMs);
     if (pub.status !== 'ready') return;
-    send({ k: 'h', n: nodeId, s: packets, st: options.status() }).catch(() => {});
+    send({ k: 'h', n: nodeId, b: boot, s: packets, st: options.status() }).catch(() => {});
   };
 
   await Promise.all([pub.connect(), sub.connect()]);
@@ -161,7 +165,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
       if (messages.length === 0) return;
       for (const l of listeners) l(messages);
       const s = ++packets;
-      send({ k: 'm', n: nodeId, s, m: messages as Message[] }).catch((err: unknown) => {
+      send({ k: 'm', n: nodeId, b: boot, s, m: messages as Message[] }).catch((err: unknown) => {
         options.onPublishFailed?.();
         log.warn({ err: err instanceof Error ? err.message : String(err), packet: s, messages: messages.length }, 'bus: publish to Redis failed');
       });
