@@ -1,6 +1,7 @@
 /**
  * Test harness: a real Herald server on port 0 with its own SQLite file in a fresh temp
- * directory, real HTTP requests through `fetch`, and real `socket.io-client` sockets.
+ * directory (or, with `HERALD_TEST_STORE=postgres`, its own fresh PostgreSQL database: see
+ * `pg-database.ts`), real HTTP requests through `fetch`, and real `socket.io-client` sockets.
  * Nothing here reaches into the server; it only uses the public API (`createServer`,
  * `parseConfig`) and the wire contract.
  */
@@ -12,6 +13,7 @@ import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { onTestFinished } from 'vitest';
 import { createServer, parseConfig } from '../src/index.js';
+import { storeEnv } from './pg-database.js';
 
 /** A message as delivered (SPEC §2). */
 export interface WireMessage {
@@ -45,7 +47,7 @@ export interface Herald {
   apiKey: string;
   secret: string;
   env: Record<string, string>;
-  /** Close the server, then start a new one on the same data file; `url` changes. */
+  /** Close the server, then start a new one on the same data file (or database); `url` changes. */
   restart(): Promise<void>;
   /** Stop the server (it is also stopped when the test ends). */
   stop(): Promise<void>;
@@ -72,12 +74,14 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): Record
 }
 
 /**
- * Start a server for the current test, in its own temp directory. Sockets opened through
- * `connect` and the server itself are closed, and the directory removed, when the test ends.
+ * Start a server for the current test, in its own temp directory (and, under
+ * `HERALD_TEST_STORE=postgres`, on its own new database unless `extra` names one). Sockets opened
+ * through `connect` and the server itself are closed, then the directory and database removed,
+ * when the test ends.
  */
 export async function startHerald(extra: Record<string, string> = {}): Promise<Herald> {
   const dir = tempDir();
-  const env = testEnv(dir, extra);
+  const env = testEnv(dir, { ...(extra.HERALD_DATABASE_URL === undefined ? await storeEnv() : {}), ...extra });
   const config = parseConfig(env, dir);
   let server: HeraldServer | undefined = await createServer(config);
   const herald: Herald = {
@@ -97,7 +101,7 @@ export async function startHerald(extra: Record<string, string> = {}): Promise<H
       if (s) await s.close();
     },
   };
-  // Registered after the temp-dir hook, so it runs first (hooks run in reverse order).
+  // Registered after the temp-dir and database hooks, so it runs first (hooks run in reverse order).
   onTestFinished(() => herald.stop());
   return herald;
 }

@@ -37,6 +37,24 @@ export interface InboxChange {
   message: Message | undefined;
 }
 
+/**
+ * What every implementation must guarantee:
+ *
+ * - **Atomic.** `create` stores each notification together with its `notification:new` message on
+ *   its channel (and its idempotency answer); `update`, `readAll` and `setPreferences` commit the
+ *   state change together with the `notification:updated` / `notification:deleted` message on
+ *   `user:{sub}` that they return. Those messages take seqs like any append (see {@link Store}:
+ *   contiguous, commit order is seq order).
+ * - **One change, once.** Concurrent changes of the same user's state (two devices, two nodes)
+ *   behave as if run one after the other: an item marked read twice at once is `updated: 1` once
+ *   and announced once. `NOT_FOUND` (unknown, foreign, expired or deleted ids) changes nothing.
+ * - **Counts.** `unread` in every answer is exact at the moment of the change: not read, not
+ *   deleted, not expired, type not muted, over the viewer's channels.
+ * - **Caches.** A count kept in memory is only valid while nothing else can change it. The SQLite
+ *   unread counter relies on being the only writer; an implementation shared by several nodes
+ *   must count in the database or check a cached count against what other nodes committed (the
+ *   PostgreSQL store compares the heads of the viewer's channels, which every inbox change moves).
+ */
 export interface InboxStore {
   /** Store one notification per `to` channel; VALIDATION_FAILED when `expiresAt` is not in the future (checked after the idempotency key). */
   create(notification: NewNotification): Promise<CreateOutcome>;

@@ -1,7 +1,8 @@
 /**
  * The durable side of channels: messages with contiguous per-channel `seq`, channel heads,
- * idempotency keys and retention. One interface, one implementation per database (SQLite now;
- * PostgreSQL fills the same interface and runs the same test suite).
+ * idempotency keys and retention. One interface, one implementation per database (SQLite for a
+ * single node, PostgreSQL for one or several nodes on one database); both run the same contract
+ * suite (`test/store-contract.test.ts`) and the store-related server tests.
  */
 import type { Json, Message, PublishedRef } from '@herald/protocol';
 import type { RetentionRules } from '../config/index.js';
@@ -34,10 +35,40 @@ export interface ChannelState {
   floor: number;
 }
 
+/**
+ * What every implementation must guarantee (delivery, sync and the cluster rely on each point):
+ *
+ * - **Atomic.** One `append` call commits all its requests or none, each request's messages and
+ *   its idempotency answer together; an inbox change commits with the `notification:*` message
+ *   that announces it (see {@link InboxStore}). A store may commit several callers' appends in one
+ *   transaction (group commit), but answers each caller only after that commit, with its own
+ *   outcomes, and must not let one caller's failing request fail another caller.
+ * - **Order.** Per channel, seq starts at 1 and grows by exactly 1 per message, with no gap and no
+ *   duplicate, whatever the number of concurrent callers and nodes. Within one call, messages on
+ *   the same channel get ascending seqs in request order.
+ * - **Visibility (cluster invariant).** When `append` answers seq k on channel c, every seq < k of c
+ *   is committed and visible to `read`, `readLatest` and `channelStates` on every node: per channel,
+ *   commit order is seq order. So a reader never sees seq k without k - 1 (unless retention
+ *   removed it, and then `floor` says so), and `channelStates` never reports a head whose messages
+ *   are not all readable.
+ * - **Idempotency.** A key answers the first stored result for 24 h (`replayed`), or `conflict`
+ *   for a different request, even when several callers or nodes use it at the same moment: it is
+ *   stored once.
+ * - **Retention.** `prune` only removes a prefix of each channel, raises its `floor` in the same
+ *   commit, never lowers a head, and may run on every node at the same time.
+ * - **Failures.** An unreachable database or a dropped connection is `HeraldError('UNAVAILABLE')`;
+ *   the store recovers on its own when the database is back.
+ * - **Caches.** Anything kept in process memory that a write can make stale (heads, tails of
+ *   channels, unread counts) is only valid while this process is the database's only writer. The
+ *   SQLite store uses such caches (its writer's heads, the tail cache, the unread counter) and is
+ *   single-node by design; an implementation shared by several nodes must not use them, or must
+ *   check each cached value against the database before answering with it.
+ */
 export interface Store {
   /**
-   * Store publishes in one transaction, in order. Each channel's seq continues from its head by
-   * exactly 1 per message, without gaps or duplicates, however many callers append at once.
+   * Store publishes in order, with one outcome per request (see the contract above). Each
+   * channel's seq continues from its head by exactly 1 per message, without gaps or duplicates,
+   * however many callers and nodes append at once.
    */
   append(requests: readonly AppendRequest[]): Promise<AppendOutcome[]>;
   /** Messages of `channel` with `seq > after`, ascending, at most `limit`. */
@@ -48,9 +79,10 @@ export interface Store {
   channelStates(channels: readonly string[]): Promise<Map<string, ChannelState>>;
   /** Apply retention and drop expired idempotency keys; returns how many messages went. */
   prune(rules: RetentionRules, now: number): Promise<{ messages: number; idempotencyKeys: number; notifications: number }>;
-  /** Resolves when the database answers. */
+  /** Resolves when the database answers; rejects with `UNAVAILABLE` when it does not. */
   ping(): Promise<void>;
   /** Notifications, per-user state and preferences, in the same database. */
   readonly inbox: InboxStore;
+  /** Wait for nothing more and release the database (connections, file handles). */
   close(): Promise<void>;
 }

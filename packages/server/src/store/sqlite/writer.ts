@@ -10,10 +10,9 @@
  * inserts and 100 head writes, not 1,500 statements. Whenever one of its transactions fails (rolled
  * back, wholly or to a savepoint) the writer forgets every head it knew and reads them again.
  */
-import { randomFillSync } from 'node:crypto';
 import type { Database, Transaction } from 'better-sqlite3';
-import { monotonicFactory } from 'ulid';
 import { channelNamespace, type Json, type Message } from '@herald/protocol';
+import { ulidFactory } from '../ids.js';
 
 export interface MessageWriter {
   /** A timestamp for this transaction: never earlier than the last one handed out. */
@@ -32,22 +31,6 @@ export interface MessageWriter {
 /** Past this many channels, the heads in memory are dropped and read again as needed. */
 const MAX_HEADS = 100_000;
 
-/**
- * ulid's default source asks the CSPRNG for one byte per character (16 calls, ~80 µs per id when
- * the millisecond changes, a fifth of a publish); this one takes the same bytes from a pool
- * refilled 4 KiB at a time. A byte ÷ 256 × 32 picks each base-32 character uniformly.
- */
-function pooledRandom(): () => number {
-  const pool = new Uint8Array(4096);
-  let at = pool.length;
-  return () => {
-    if (at === pool.length) {
-      randomFillSync(pool);
-      at = 0;
-    }
-    return pool[at++]! / 256;
-  };
-}
 
 export function createMessageWriter(db: Database): MessageWriter {
   const head = db.prepare<[string], { head: number }>('SELECT head FROM channels WHERE name = ?');
@@ -55,7 +38,7 @@ export function createMessageWriter(db: Database): MessageWriter {
     'INSERT INTO channels (name, ns, head) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET head = excluded.head',
   );
   const insert = db.prepare('INSERT INTO messages (channel, seq, id, event, data, ts) VALUES (?, ?, ?, ?, ?, ?)');
-  const nextId = monotonicFactory(pooledRandom());
+  const nextId = ulidFactory();
   // ts never goes backwards, so within a channel ts grows with seq and age-based retention always
   // removes a prefix of the channel.
   let lastTs = (db.prepare('SELECT MAX(ts) AS ts FROM messages').get() as { ts: number | null }).ts ?? 0;

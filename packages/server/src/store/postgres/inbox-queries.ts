@@ -1,0 +1,147 @@
+/**
+ * The inbox's SQL on PostgreSQL, as kysely raw builders: each read is one statement, so what it
+ * answers (a page and the unread count beside it) comes from one snapshot.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Notification, Priority } from '@herald/protocol';
+import type { InboxViewer } from '../inbox-store.js';
+
+export interface NotificationRow {
+  id: string;
+  channel: string;
+  type: string;
+  title: string;
+  body: string | null;
+  data: string | null;
+  action_url: string | null;
+  priority: Priority;
+  created_at: number;
+  expires_at: number | null;
+  read_at: number | null;
+  seen_at: number | null;
+  archived_at: number | null;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A ULID sorts below this in byte order: the "no cursor" bound. */
+const AFTER_ALL_IDS = '~';
+
+export function toNotification(r: NotificationRow, muted: ReadonlySet<string>): Notification {
+  const n: Notification = { id: r.id, channel: r.channel, type: r.type, title: r.title, priority: r.priority, createdAt: iso(r.created_at) };
+  if (r.body !== null) n.body = r.body;
+  if (r.data !== null) n.data = JSON.parse(r.data);
+  if (r.action_url !== null) n.actionUrl = r.action_url;
+  if (r.expires_at !== null) n.expiresAt = iso(r.expires_at);
+  if (r.read_at !== null) n.readAt = iso(r.read_at);
+  if (r.seen_at !== null) n.seenAt = iso(r.seen_at);
+  if (r.archived_at !== null) n.archivedAt = iso(r.archived_at);
+  if (muted.has(r.type)) n.muted = true;
+  return n;
+}
+
+/** The viewer's inbox channels, each once. */
+const channelsOf = (viewer: InboxViewer) => [...new Set(viewer.channels)];
+
+/**
+ * The unread count, counted by SQL each time (no cache: another node may have created, read or
+ * deleted since). An index-only scan of `notifications_channel` per channel, anti-joined with the
+ * partial index of read or deleted state rows of the user.
+ */
+export function unreadQuery(viewer: InboxViewer, muted: readonly string[], now: number): RawBuilder<{ unread: number }> {
+  return sql<{ unread: number }>`
+    SELECT count(*) AS unread FROM notifications n
+    WHERE n.channel = ANY(${channelsOf(viewer)}::text[])
+      AND (n.expires_at IS NULL OR n.expires_at > ${now}::bigint)
+      AND n.type <> ALL(${[...muted]}::text[])
+      AND NOT EXISTS (SELECT 1 FROM notification_state s
+                      WHERE s.sub = ${viewer.sub} AND s.notification_id = n.id
+                        AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))`;
+}
+
+export interface PageQuery {
+  status: 'unread' | 'read' | 'all';
+  archived: 'true' | 'false' | 'all';
+  /** Rows asked for: one more than the page, to know whether another page follows. */
+  rows: number;
+  before: string | undefined;
+}
+
+/**
+ * A page, newest first, and the unread count, in one statement: the newest candidates of each
+ * channel from the index (a lateral walk per channel, like SQLite's statement per channel), merged.
+ * Always at least one row: the count, with the page's columns null when the page is empty.
+ */
+export function pageQuery(
+  viewer: InboxViewer,
+  muted: readonly string[],
+  now: number,
+  q: PageQuery,
+): RawBuilder<{ unread: number } & { [K in keyof NotificationRow]: NotificationRow[K] | null }> {
+  return sql`
+    WITH page AS (
+      SELECT x.* FROM unnest(${channelsOf(viewer)}::text[]) AS c(name)
+      CROSS JOIN LATERAL (
+        SELECT n.id, n.channel, n.type, n.title, n.body, n.data, n.action_url, n.priority, n.created_at, n.expires_at,
+               s.read_at, s.seen_at, s.archived_at
+        FROM notifications n
+        LEFT JOIN notification_state s ON s.sub = ${viewer.sub} AND s.notification_id = n.id
+        WHERE n.channel = c.name AND n.id < ${q.before ?? AFTER_ALL_IDS}
+          AND (n.expires_at IS NULL OR n.expires_at > ${now}::bigint)
+          AND s.deleted_at IS NULL
+          AND (${q.status}::text = 'all' OR (${q.status}::text = 'unread') = (s.read_at IS NULL))
+          AND (${q.archived}::text = 'all' OR (${q.archived}::text = 'true') = (s.archived_at IS NOT NULL))
+        ORDER BY n.id DESC
+        LIMIT ${q.rows}::bigint
+      ) x
+      ORDER BY x.id DESC
+      LIMIT ${q.rows}::bigint
+    )
+    SELECT u.unread, page.* FROM (${unreadQuery(viewer, muted, now)}) u
+    LEFT JOIN page ON true
+    ORDER BY page.id DESC`;
+}
+
+/** What an update needs of each id: where it is, and the caller's state of it. */
+export interface StateRow {
+  id: string;
+  channel: string;
+  type: string;
+  expires_at: number | null;
+  read_at: number | null;
+  seen_at: number | null;
+  archived_at: number | null;
+  deleted_at: number | null;
+}
+
+export function statesQuery(sub: string, ids: readonly string[]): RawBuilder<StateRow> {
+  return sql<StateRow>`
+    SELECT n.id, n.channel, n.type, n.expires_at, s.read_at, s.seen_at, s.archived_at, s.deleted_at
+    FROM notifications n LEFT JOIN notification_state s ON s.sub = ${sub} AND s.notification_id = n.id
+    WHERE n.id = ANY(${[...ids]}::text[])`;
+}
+
+export type StateColumn = 'read_at' | 'seen_at' | 'archived_at' | 'deleted_at';
+
+/** Set `column` of the user's state of `ids` (in id order) to `value`. */
+export function setStateQuery(sub: string, ids: readonly string[], column: StateColumn, value: number | null): RawBuilder<unknown> {
+  const col = sql.raw(column);
+  return sql`
+    INSERT INTO notification_state (sub, notification_id, ${col})
+    SELECT ${sub}, t.id, ${value}::bigint FROM unnest(${[...ids]}::text[]) AS t(id)
+    ORDER BY t.id COLLATE "C"
+    ON CONFLICT (sub, notification_id) DO UPDATE SET ${col} = excluded.${col}`;
+}
+
+/** Mark read every unread, live item of the viewer's channels created at or before `before`. */
+export function readAllQuery(viewer: InboxViewer, before: number, now: number): RawBuilder<unknown> {
+  return sql`
+    INSERT INTO notification_state (sub, notification_id, read_at)
+    SELECT ${viewer.sub}, n.id, ${now}::bigint FROM notifications n
+    LEFT JOIN notification_state s ON s.sub = ${viewer.sub} AND s.notification_id = n.id
+    WHERE n.channel = ANY(${channelsOf(viewer)}::text[]) AND n.created_at <= ${before}::bigint
+      AND (n.expires_at IS NULL OR n.expires_at > ${now}::bigint)
+      AND s.read_at IS NULL AND s.deleted_at IS NULL
+    ORDER BY n.id
+    ON CONFLICT (sub, notification_id) DO UPDATE SET read_at = excluded.read_at`;
+}
