@@ -5,6 +5,12 @@ import { MAX_INBOX_IDS, MAX_NOTIFICATION_TARGETS, PRIORITIES } from './notificat
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/**
+ * Text without NUL (U+0000): PostgreSQL cannot store it in text columns, and no title or URL
+ * needs it. (JSON `data` may hold it: it is stored escaped.)
+ */
+const text = () => z.string().refine((s) => !s.includes('\u0000'), 'must not contain the NUL character (U+0000)');
+
 /** `POST /v1/notifications` body. */
 export const createNotificationBodySchema = z.strictObject({
   to: z
@@ -13,11 +19,10 @@ export const createNotificationBodySchema = z.strictObject({
     .max(MAX_NOTIFICATION_TARGETS)
     .refine((cs) => new Set(cs).size === cs.length, 'each channel may appear once'),
   type: eventNameSchema,
-  title: z.string().min(1).max(500),
-  body: z.string().max(10_000).optional(),
+  title: text().min(1).max(500),
+  body: text().max(10_000).optional(),
   data: z.unknown().optional(),
-  actionUrl: z
-    .string()
+  actionUrl: text()
     .max(2048)
     .refine((u) => /^(https?:\/\/|\/)/.test(u), 'actionUrl is an http(s) URL or a path starting with /')
     .optional(),
@@ -38,7 +43,7 @@ export type InboxQuery = z.infer<typeof inboxQuerySchema>;
 
 /** Body of `POST /v1/inbox/read | seen | archive | unarchive | delete` and their socket events. */
 export const inboxIdsBodySchema = z.strictObject({
-  ids: z.array(z.string().min(1).max(64)).min(1).max(MAX_INBOX_IDS),
+  ids: z.array(text().min(1).max(64)).min(1).max(MAX_INBOX_IDS),
 });
 export type InboxIdsBody = z.infer<typeof inboxIdsBodySchema>;
 

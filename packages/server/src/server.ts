@@ -149,7 +149,15 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
       stats.stop();
       sync.close();
       await gateway.close();
-      await http.close();
+      // fastify closes the connections idle when it starts closing; a long-poll answered after
+      // that (woken by sync.close(), it reads the store once more) leaves its keep-alive
+      // connection idle until the keep-alive timeout, and close() would wait for it.
+      const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
+      try {
+        await http.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await allAnswered(10_000);
       await pruning;
       await bus.close();

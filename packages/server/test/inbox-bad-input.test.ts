@@ -69,6 +69,9 @@ describe('POST /v1/notifications bad input', () => {
       ['title not a string', { ...ok, title: 42 }],
       ['title too long', { ...ok, title: 't'.repeat(501) }],
       ['body not a string', { ...ok, body: { text: 'x' } }],
+      ['title with a NUL character', { ...ok, title: 'Or\u0000der' }],
+      ['body with a NUL character', { ...ok, body: '\u0000' }],
+      ['actionUrl with a NUL character', { ...ok, actionUrl: '/orders/\u0000' }],
       ['priority unknown', { ...ok, priority: 'critical' }],
       ['priority a number', { ...ok, priority: 3 }],
       ['expiresAt in the past', { ...ok, expiresAt: past }],
@@ -88,6 +91,7 @@ describe('POST /v1/notifications bad input', () => {
     }
     const raw = await request(h, 'POST', '/v1/notifications', undefined, { raw: '{"to":["user:alice"],' });
     expectError(raw, 400, 'INVALID_JSON');
+    expectError(await request(h, 'POST', '/v1/inbox/read', { ids: ['01J\u0000'] }, { auth: alice.token }), 400, 'VALIDATION_FAILED', 'an id with NUL');
 
     await barrier(h, [a1]);
     expect(newIds(a1)).toEqual([]);

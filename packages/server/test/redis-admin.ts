@@ -18,7 +18,7 @@ afterAll(() => admin?.disconnect());
 /** Kill node `nodeId`'s subscriber connection on the Redis server (ioredis then reconnects). */
 export async function killSubscriber(nodeId: string): Promise<void> {
   admin ??= new Redis(REDIS_URL);
-  const list = (await admin.client('LIST', 'TYPE', 'pubsub')) as string;
+  const list = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
   const line = list.split('\n').find((l) => l.includes(` name=herald:${nodeId} `));
   if (!line) throw new Error(`no subscriber connection of node ${nodeId}`);
   await admin.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!);

@@ -223,12 +223,18 @@ export class Connection {
    * before the client saw `connect`) so that whatever was published since is sent, not lost.
    */
   private async subscribeInbox(heads?: ReadonlyMap<string, number>): Promise<void> {
-    for (const channel of inboxChannels(this.principal)) {
-      if (lookup(this.subscriptions, channel)) continue;
-      const s = this.addSubscription(channel);
-      s.hold();
-      try {
-        const since = heads?.get(channel);
+    // All of them registered (and holding live messages) first, so that the socket's
+    // subscriptions are complete the moment it has any.
+    const opened = inboxChannels(this.principal)
+      .filter((channel) => !lookup(this.subscriptions, channel))
+      .map((channel) => {
+        const s = this.addSubscription(channel);
+        s.hold();
+        return s;
+      });
+    try {
+      for (const s of opened) {
+        const since = heads?.get(s.channel);
         if (since === undefined) {
           await this.open(s, undefined); // live from the head it reads
         } else {
@@ -236,12 +242,12 @@ export class Connection {
           // ahead of the head, so what came after it is all there is to read. It goes out as live
           // traffic: the replayed gap first, then what arrived meanwhile.
           s.lastSeq = since;
-          const missed = await this.deps.store.read(channel, since, MAX_REPLAY);
+          const missed = await this.deps.store.read(s.channel, since, MAX_REPLAY);
           if (missed.length > 0) s.deliver(missed); // held: it goes out first, on release
         }
-      } finally {
-        s.release();
       }
+    } finally {
+      for (const s of opened) s.release();
     }
   }
 
