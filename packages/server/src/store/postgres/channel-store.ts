@@ -16,21 +16,12 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Message, PublishedRef } from '@herald/protocol';
+import { toMessage, type MessageRow } from '../rows.js';
 import type { AppendOutcome, AppendRequest, ChannelState, Store } from '../store.js';
 import { appendMessages, type Clock, type NewMessage, type Tx } from './append.js';
 import { guarded, isConnectionError, mapError } from './errors.js';
 import { answerOf, claimKeys, rememberKeys, type Taken } from './idempotency.js';
 
-interface MessageRow {
-  channel: string;
-  seq: number;
-  id: string;
-  event: string;
-  data: string;
-  ts: number;
-}
-
-const toMessage = (r: MessageRow): Message => ({ id: r.id, channel: r.channel, seq: r.seq, event: r.event, data: JSON.parse(r.data), ts: r.ts });
 
 /** A group takes callers until it holds this many messages (then the next group starts). */
 const GROUP_MESSAGES = 10_000;

@@ -3,42 +3,8 @@
  * answers (a page and the unread count beside it) comes from one snapshot.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Notification, Priority } from '@herald/protocol';
 import type { InboxViewer } from '../inbox-store.js';
-
-export interface NotificationRow {
-  id: string;
-  channel: string;
-  type: string;
-  title: string;
-  body: string | null;
-  data: string | null;
-  action_url: string | null;
-  priority: Priority;
-  created_at: number;
-  expires_at: number | null;
-  read_at: number | null;
-  seen_at: number | null;
-  archived_at: number | null;
-}
-
-export const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A ULID sorts below this in byte order: the "no cursor" bound. */
-const AFTER_ALL_IDS = '~';
-
-export function toNotification(r: NotificationRow, muted: ReadonlySet<string>): Notification {
-  const n: Notification = { id: r.id, channel: r.channel, type: r.type, title: r.title, priority: r.priority, createdAt: iso(r.created_at) };
-  if (r.body !== null) n.body = r.body;
-  if (r.data !== null) n.data = JSON.parse(r.data);
-  if (r.action_url !== null) n.actionUrl = r.action_url;
-  if (r.expires_at !== null) n.expiresAt = iso(r.expires_at);
-  if (r.read_at !== null) n.readAt = iso(r.read_at);
-  if (r.seen_at !== null) n.seenAt = iso(r.seen_at);
-  if (r.archived_at !== null) n.archivedAt = iso(r.archived_at);
-  if (muted.has(r.type)) n.muted = true;
-  return n;
-}
+import { AFTER_ALL_IDS, type NotificationRow, type StateColumn } from '../rows.js';
 
 /** The viewer's inbox channels, each once. */
 const channelsOf = (viewer: InboxViewer) => [...new Set(viewer.channels)];
@@ -121,7 +87,6 @@ export function statesQuery(sub: string, ids: readonly string[]): RawBuilder<Sta
     WHERE n.id = ANY(${[...ids]}::text[])`;
 }
 
-export type StateColumn = 'read_at' | 'seen_at' | 'archived_at' | 'deleted_at';
 
 /** Set `column` of the user's state of `ids` (in id order) to `value`. */
 export function setStateQuery(sub: string, ids: readonly string[], column: StateColumn, value: number | null): RawBuilder<unknown> {

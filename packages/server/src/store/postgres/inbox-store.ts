@@ -29,30 +29,11 @@ import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inb
 import { appendMessages, type Clock, type Db, type NewMessage, type Tx } from './append.js';
 import { guarded, retrying } from './errors.js';
 import { answerOf, claimKeys, rememberKeys } from './idempotency.js';
-import {
-  iso,
-  pageQuery,
-  readAllQuery,
-  setStateQuery,
-  statesQuery,
-  toNotification,
-  unreadQuery,
-  type NotificationRow,
-  type StateColumn,
-} from './inbox-queries.js';
+import { ACTIONS, FIELDS, iso, toNotification, type NotificationRow } from '../rows.js';
+import { pageQuery, readAllQuery, setStateQuery, statesQuery, unreadQuery } from './inbox-queries.js';
 import { createUnreadCache } from './unread-cache.js';
 
 const PRUNE_CHUNK = 5000;
-
-/** The state column each action writes, and whether it sets or clears it. */
-const ACTIONS: Record<InboxAction, { column: StateColumn; set: boolean }> = {
-  read: { column: 'read_at', set: true },
-  seen: { column: 'seen_at', set: true },
-  archive: { column: 'archived_at', set: true },
-  unarchive: { column: 'archived_at', set: false },
-  delete: { column: 'deleted_at', set: true },
-};
-const FIELDS = { read_at: 'readAt', seen_at: 'seenAt', archived_at: 'archivedAt', deleted_at: 'deletedAt' } as const;
 
 export function createPostgresInboxStore(kysely: Kysely<any>, clock: Clock): InboxStore {
   const badges = createUnreadCache(kysely);

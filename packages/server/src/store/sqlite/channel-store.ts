@@ -10,6 +10,7 @@ import type { Database } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Message, PublishedRef } from '@herald/protocol';
 import type { RetentionRules } from '../../config/index.js';
+import { toMessage, type MessageRow } from '../rows.js';
 import type { AppendOutcome, AppendRequest, ChannelState, Store } from '../store.js';
 import type { Tables } from './schema.js';
 import type { IdempotencyTable } from './idempotency.js';
@@ -24,23 +25,6 @@ const PRUNE_CHUNK = 5000;
  */
 const TAIL_CACHE = { perChannel: 1000, total: 20_000 };
 
-interface MessageRow {
-  channel: string;
-  seq: number;
-  id: string;
-  event: string;
-  data: string;
-  ts: number;
-}
-
-const toMessage = (r: MessageRow): Message => ({
-  id: r.id,
-  channel: r.channel,
-  seq: r.seq,
-  event: r.event,
-  data: JSON.parse(r.data),
-  ts: r.ts,
-});
 
 export type ChannelStore = Omit<Store, 'inbox' | 'close' | 'prune'> & {
   prune(rules: RetentionRules, now: number): Promise<{ messages: number; idempotencyKeys: number }>;

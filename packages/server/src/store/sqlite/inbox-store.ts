@@ -13,59 +13,16 @@ import {
   type Notification,
   type NotificationDeleted,
   type NotificationUpdated,
-  type Priority,
   type PublishedRef,
 } from '@herald/protocol';
 import { userChannel } from '@herald/protocol';
 import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inbox-store.js';
+import { ACTIONS, AFTER_ALL_IDS, FIELDS, iso, toNotification, type NotificationRow } from '../rows.js';
 import type { IdempotencyTable } from './idempotency.js';
 import { createUnreadCounter } from './unread-counter.js';
 import type { MessageWriter } from './writer.js';
 
-interface NotificationRow {
-  id: string;
-  channel: string;
-  type: string;
-  title: string;
-  body: string | null;
-  data: string | null;
-  action_url: string | null;
-  priority: Priority;
-  created_at: number;
-  expires_at: number | null;
-  read_at: number | null;
-  seen_at: number | null;
-  archived_at: number | null;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A ULID sorts above every real id: the "no cursor" bound. */
-const AFTER_ALL_IDS = '~';
-
 const PRUNE_CHUNK = 5000;
-
-/** The state column each action writes, and the value it writes. */
-const ACTIONS: Record<InboxAction, { column: 'read_at' | 'seen_at' | 'archived_at' | 'deleted_at'; set: boolean }> = {
-  read: { column: 'read_at', set: true },
-  seen: { column: 'seen_at', set: true },
-  archive: { column: 'archived_at', set: true },
-  unarchive: { column: 'archived_at', set: false },
-  delete: { column: 'deleted_at', set: true },
-};
-
-function toNotification(r: NotificationRow, muted: ReadonlySet<string>): Notification {
-  const n: Notification = { id: r.id, channel: r.channel, type: r.type, title: r.title, priority: r.priority, createdAt: iso(r.created_at) };
-  if (r.body !== null) n.body = r.body;
-  if (r.data !== null) n.data = JSON.parse(r.data);
-  if (r.action_url !== null) n.actionUrl = r.action_url;
-  if (r.expires_at !== null) n.expiresAt = iso(r.expires_at);
-  if (r.read_at !== null) n.readAt = iso(r.read_at);
-  if (r.seen_at !== null) n.seenAt = iso(r.seen_at);
-  if (r.archived_at !== null) n.archivedAt = iso(r.archived_at);
-  if (muted.has(r.type)) n.muted = true;
-  return n;
-}
 
 export function createSqliteInboxStore(db: Database, writer: MessageWriter, idempotency: IdempotencyTable): InboxStore {
   const insertNotification = db.prepare(
@@ -199,8 +156,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     if (action === 'delete') {
       message = tellDevices(viewer.sub, INBOX_EVENTS.deleted, { ids: changed, unread }, now);
     } else {
-      const field = { read_at: 'readAt', seen_at: 'seenAt', archived_at: 'archivedAt', deleted_at: 'deletedAt' }[column];
-      message = tellDevices(viewer.sub, INBOX_EVENTS.updated, { ids: changed, [field]: set ? iso(now) : null, unread } as NotificationUpdated, now);
+      message = tellDevices(viewer.sub, INBOX_EVENTS.updated, { ids: changed, [FIELDS[column]]: set ? iso(now) : null, unread } as NotificationUpdated, now);
     }
     return { updated: changed.length, unread, message };
   });

@@ -1,0 +1,65 @@
+/**
+ * Rows as both stores read them, and their mapping to the wire types: the SQLite and PostgreSQL
+ * schemas name and encode these columns the same way (epoch ms, JSON as text).
+ */
+import type { InboxAction, Message, Notification, Priority } from '@herald/protocol';
+
+export interface MessageRow {
+  channel: string;
+  seq: number;
+  id: string;
+  event: string;
+  data: string;
+  ts: number;
+}
+
+export const toMessage = (r: MessageRow): Message => ({ id: r.id, channel: r.channel, seq: r.seq, event: r.event, data: JSON.parse(r.data), ts: r.ts });
+
+/** A notification with the viewer's state. */
+export interface NotificationRow {
+  id: string;
+  channel: string;
+  type: string;
+  title: string;
+  body: string | null;
+  data: string | null;
+  action_url: string | null;
+  priority: Priority;
+  created_at: number;
+  expires_at: number | null;
+  read_at: number | null;
+  seen_at: number | null;
+  archived_at: number | null;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A ULID sorts below this in byte order: the "no cursor" bound of inbox pages. */
+export const AFTER_ALL_IDS = '~';
+
+export function toNotification(r: NotificationRow, muted: ReadonlySet<string>): Notification {
+  const n: Notification = { id: r.id, channel: r.channel, type: r.type, title: r.title, priority: r.priority, createdAt: iso(r.created_at) };
+  if (r.body !== null) n.body = r.body;
+  if (r.data !== null) n.data = JSON.parse(r.data);
+  if (r.action_url !== null) n.actionUrl = r.action_url;
+  if (r.expires_at !== null) n.expiresAt = iso(r.expires_at);
+  if (r.read_at !== null) n.readAt = iso(r.read_at);
+  if (r.seen_at !== null) n.seenAt = iso(r.seen_at);
+  if (r.archived_at !== null) n.archivedAt = iso(r.archived_at);
+  if (muted.has(r.type)) n.muted = true;
+  return n;
+}
+
+export type StateColumn = 'read_at' | 'seen_at' | 'archived_at' | 'deleted_at';
+
+/** The state column each inbox action writes, and whether it sets or clears it. */
+export const ACTIONS: Record<InboxAction, { column: StateColumn; set: boolean }> = {
+  read: { column: 'read_at', set: true },
+  seen: { column: 'seen_at', set: true },
+  archive: { column: 'archived_at', set: true },
+  unarchive: { column: 'archived_at', set: false },
+  delete: { column: 'deleted_at', set: true },
+};
+
+/** The wire field of each state column. */
+export const FIELDS = { read_at: 'readAt', seen_at: 'seenAt', archived_at: 'archivedAt', deleted_at: 'deletedAt' } as const;
