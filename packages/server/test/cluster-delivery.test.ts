@@ -18,6 +18,7 @@ import {
   type Herald,
 } from './helpers.js';
 import { testDatabase } from './pg-database.js';
+import { startRedis } from './cluster/redis.js';
 import { freshPrefix, killSubscriber, REDIS_URL } from './redis-admin.js';
 
 /** Two nodes of one cluster: same database, Redis prefix, secret and API key. */
@@ -131,5 +132,21 @@ describe('several nodes on PostgreSQL and Redis', () => {
       expect(stats).toMatchObject({ nodes: 2, connections: 2 });
       expect(stats.subscriptions).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  it('answers /readyz 503 with bus: false while its Redis is down, keeps serving its own sockets, and is ready again after', async () => {
+    const redis = await startRedis();
+    const h = await startHerald({ HERALD_DATABASE_URL: await testDatabase(), HERALD_REDIS_URL: redis.url, HERALD_NODE_ID: 'alone' });
+    expect((await request(h, 'GET', '/readyz', undefined, { auth: null })).body).toEqual({ status: 'ready', store: true, bus: true });
+    const c = await subscriber(h, 'solo:1');
+    await redis.stop();
+    const down = await request(h, 'GET', '/readyz', undefined, { auth: null });
+    expect(down.status).toBe(503);
+    expect(down.body.error).toMatchObject({ code: 'UNAVAILABLE', details: { store: true, bus: false } });
+    // Its own publishes still reach its own sockets.
+    await publish(h, { channel: 'solo:1', event: 'e', data: {} });
+    await waitUntil(() => c.on('solo:1').length === 1, 5000, 'the local delivery');
+    await redis.restart();
+    await waitUntilAsync(async () => (await request(h, 'GET', '/readyz', undefined, { auth: null })).status === 200, 10_000, 'ready again');
   });
 });
