@@ -6,6 +6,7 @@
  * numbering and heartbeats are proven in membership.test.ts.
  */
 import type { Message } from '@herald/protocol';
+import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createRedisBus } from '../src/bus/redis-bus.js';
 import type { Bus, NodeStatus } from '../src/bus/index.js';
@@ -60,6 +61,27 @@ describe('Redis bus', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(a.received).toHaveLength(2);
     expect([a.missed, b.missed]).toEqual([[], []]);
+  });
+
+  it('cuts a large publish into packets of about 1 MB that arrive whole and in order', async () => {
+    const prefix = freshPrefix();
+    const a = await node(prefix, 'a');
+    const b = await node(prefix, 'b');
+    const sizes: number[] = [];
+    const listener = new Redis(REDIS_URL);
+    onTestFinished(() => listener.disconnect());
+    await listener.subscribe(`${prefix}bus`);
+    listener.on('message', (_channel: string, raw: string) => raw.startsWith('{"k":"m"') && sizes.push(raw.length));
+    // 1,000 messages of ~10 KB: ~10 MB, in about ten packets.
+    const big = Array.from({ length: 1000 }, (_, i) => ({ ...msg('c', i + 1), data: { pad: 'x'.repeat(10_000) } }));
+    a.bus.publish(big);
+    await until('b to receive all', () => b.received.length === 1000, 10_000);
+    expect(b.received.map((m) => m.seq)).toEqual(big.map((m) => m.seq));
+    expect(b.received[999]).toEqual(big[999]);
+    expect([a.missed, b.missed]).toEqual([[], []]);
+    await until('the listener to count the packets', () => sizes.reduce((x, y) => x + y, 0) > 10_000_000);
+    expect(sizes.length).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...sizes)).toBeLessThan(1.1 * 1024 * 1024);
   });
 
   it('lists the live nodes with their status, and drops one that says goodbye', async () => {

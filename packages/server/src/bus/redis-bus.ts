@@ -48,6 +48,9 @@ type Packet =
   | { k: 'q'; n: string; t: string; id: number; q: unknown }
   | { k: 'a'; n: string; to: string; id: number; a: unknown };
 
+/** Message packets are cut at about this many characters of JSON. */
+const MAX_PACKET_CHARS = 1024 * 1024;
+
 /** A reconnection delay: 50 ms doubling to 2 s. Never give up: a node without Redis still serves its own clients. */
 const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000);
 
@@ -164,11 +167,28 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     publish(messages) {
       if (messages.length === 0) return;
       for (const l of listeners) l(messages);
-      const s = ++packets;
-      send({ k: 'm', n: nodeId, b: boot, s, m: messages as Message[] }).catch((err: unknown) => {
-        options.onPublishFailed?.();
-        log.warn({ err: err instanceof Error ? err.message : String(err), packet: s, messages: messages.length }, 'bus: publish to Redis failed');
-      });
+      // Each message is encoded once, and packets stay small: Redis drops a subscriber whose
+      // unread pub/sub output passes its buffer limit (32 MB by default), and a batch of 1,000
+      // messages of 64 KiB would be 64 MB in one packet.
+      let parts: string[] = [];
+      let bytes = 0;
+      const flush = () => {
+        const s = ++packets;
+        const count = parts.length;
+        pub.publish(topic, `{"k":"m","n":${JSON.stringify(nodeId)},"b":"${boot}","s":${s},"m":[${parts.join(',')}]}`).catch((err: unknown) => {
+          options.onPublishFailed?.();
+          log.warn({ err: err instanceof Error ? err.message : String(err), packet: s, messages: count }, 'bus: publish to Redis failed');
+        });
+        parts = [];
+        bytes = 0;
+      };
+      for (const m of messages) {
+        const json = JSON.stringify(m);
+        if (bytes > 0 && bytes + json.length > MAX_PACKET_CHARS) flush();
+        parts.push(json);
+        bytes += json.length;
+      }
+      flush();
     },
     subscribe(listener) {
       listeners.add(listener);
