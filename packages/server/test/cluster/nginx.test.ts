@@ -14,13 +14,15 @@ import { startCluster } from './harness.js';
 const source = (i: number) => `127.0.0.${i + 2}`;
 
 describe('Herald behind nginx (deploy/nginx/herald.conf)', () => {
-  it('answers /healthz and /readyz through nginx', async () => {
+  it('answers /healthz and /readyz through nginx, and keeps /metrics to the nodes', async () => {
     const cluster = await startCluster({ nodes: 2 });
     const health = await request(cluster.h, 'GET', '/healthz', undefined, { auth: null });
     expect(health.status).toBe(200);
     const ready = await request(cluster.h, 'GET', '/readyz', undefined, { auth: null });
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', store: true, bus: true });
+    expect((await request(cluster.h, 'GET', '/metrics', undefined, { auth: null })).status).toBe(403);
+    expect((await request(cluster.nodes[0]!.h, 'GET', '/metrics', undefined, { auth: null })).status).toBe(200);
   }, 60_000);
 
   it('delivers to long-polling and WebSocket clients spread over the nodes, each address staying on one node', async () => {
