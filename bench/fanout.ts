@@ -6,124 +6,17 @@
  * Targets (SPEC §7): ≥ 4× stock Socket.IO's throughput, within 1.5× of the corked raw `ws` limit.
  */
 import { envInt, fmt, printConfig, sleep, targetsFromEnv } from './lib/config.js';
-import { summarize, type Percentiles } from './lib/histogram.js';
+import { FANOUT, FANOUT_MODES, measureFanout, type FanoutResult } from './lib/fanout-run.js';
 import { LoadGen, workersFor } from './lib/loadgen.js';
-import { benchData } from './lib/payload.js';
-import { cpuMeter } from './lib/procstat.js';
-import { progress } from './lib/progress.js';
 import { table, writeResults } from './lib/report.js';
 import { connectClients, eachTarget, markdownTable, outcomeRows, ratio, resultOf, type Outcome } from './lib/scenario.js';
-import type { Target, TargetName } from './lib/targets.js';
+import type { TargetName } from './lib/targets.js';
 
-const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 10_000);
-const BURST = envInt('BENCH_FANOUT_BURST', 50);
-const BURSTS = envInt('BENCH_FANOUT_BURSTS', 8);
-const SINGLES = envInt('BENCH_FANOUT_SINGLES', 100);
-/** Single-message requests whose delivery may be pending at once. */
-const WINDOW = envInt('BENCH_FANOUT_WINDOW', 8);
-/** A mode stops publishing after this long (what was published is still awaited and counted). */
-const MAX_SECONDS = envInt('BENCH_FANOUT_SECONDS', 15);
+export type { FanoutResult } from './lib/fanout-run.js';
+
+const { subscribers: SUBSCRIBERS, burst: BURST, bursts: BURSTS, singles: SINGLES, window: WINDOW, maxSeconds: MAX_SECONDS } = FANOUT;
+const MODES = FANOUT_MODES;
 const WORKERS = envInt('BENCH_WORKERS', workersFor(SUBSCRIBERS));
-const DELIVERY_TIMEOUT_MS = 60_000;
-
-interface Mode {
-  key: 'burst' | 'single';
-  label: string;
-  perRequest: number;
-  requests: number;
-  window: number;
-}
-
-const MODES: Mode[] = [
-  { key: 'burst', label: `bursts of ${BURST}`, perRequest: BURST, requests: BURSTS, window: 2 },
-  { key: 'single', label: '1 message per request', perRequest: 1, requests: SINGLES, window: WINDOW },
-];
-
-export interface FanoutResult {
-  mode: Mode['key'];
-  messages: number;
-  expected: number;
-  deliveries: number;
-  seconds: number;
-  deliveriesPerSecond: number;
-  serverCpuS: number;
-  /** Server CPU (µs) per delivery. */
-  cpuUsPerDelivery: number;
-  /** Server CPU ÷ wall time: 1 = one core saturated. */
-  serverCores: number;
-  loadgenCpuS: number;
-  machineBusy: number;
-  /** WebSocket frames the clients received per delivery (Herald batches a burst into one frame). */
-  framesPerDelivery: number;
-  latency: Percentiles;
-  lost: number;
-  duplicates: number;
-  gaps: number;
-  timeouts: number;
-}
-
-let nextIndex = 0;
-
-async function measure(t: Target, lg: LoadGen, channel: string, mode: Mode): Promise<FanoutResult> {
-  const publishUnit = (n: number) => {
-    const data = Array.from({ length: n }, () => benchData(nextIndex++));
-    const first = nextIndex - n;
-    const delivered = Promise.all(data.map((_, j) => lg.expect(first + j, DELIVERY_TIMEOUT_MS)));
-    return { data, delivered };
-  };
-  // Warm-up: the JIT and the sockets' buffers, not measured.
-  for (let i = 0; i < 2; i++) {
-    const u = publishUnit(mode.perRequest);
-    await t.publish(channel, u.data);
-    await u.delivered;
-  }
-  await lg.reset();
-  const bar = progress(`${t.label}, ${mode.label}`, mode.requests);
-  const meter = cpuMeter(t.server.pid);
-  const deadline = Date.now() + MAX_SECONDS * 1000;
-  const inflight: Promise<(number | null)[]>[] = [];
-  let timeouts = 0;
-  let sent = 0;
-  let completed = 0;
-  const track = (p: Promise<(number | null)[]>) =>
-    p.then((maxes) => {
-      timeouts += maxes.filter((m) => m === null).length;
-      bar.update(++completed);
-      return maxes;
-    });
-  while (sent < mode.requests && Date.now() < deadline) {
-    if (inflight.length >= mode.window) await inflight.shift();
-    const u = publishUnit(mode.perRequest);
-    inflight.push(track(u.delivered));
-    await t.publish(channel, u.data);
-    sent++;
-  }
-  await Promise.all(inflight);
-  const cpu = meter.stop();
-  const c = await lg.collect();
-  const messages = sent * mode.perRequest;
-  const expected = messages * SUBSCRIBERS;
-  bar.done(`${fmt(c.deliveries / cpu.wallS)} deliveries/s`);
-  return {
-    mode: mode.key,
-    messages,
-    expected,
-    deliveries: c.deliveries,
-    seconds: cpu.wallS,
-    deliveriesPerSecond: c.deliveries / cpu.wallS,
-    serverCpuS: cpu.serverCpuS,
-    cpuUsPerDelivery: (cpu.serverCpuS * 1e6) / c.deliveries,
-    serverCores: cpu.serverCpuS / cpu.wallS,
-    loadgenCpuS: c.loadgenCpuS,
-    machineBusy: cpu.machineBusy,
-    framesPerDelivery: c.frames / c.deliveries,
-    latency: summarize(c.histogram),
-    lost: Math.max(0, expected - c.deliveries),
-    duplicates: c.duplicates,
-    gaps: c.gaps,
-    timeouts,
-  };
-}
 
 export async function run(): Promise<void> {
   const targets = targetsFromEnv();
@@ -143,7 +36,7 @@ export async function run(): Promise<void> {
       // Let the connection storm's garbage settle before measuring.
       await sleep(1000);
       const results: FanoutResult[] = [];
-      for (const mode of MODES) if (mode.requests > 0) results.push(await measure(t, lg, channel, mode));
+      for (const mode of MODES) if (mode.requests > 0) results.push(await measureFanout(t, lg, channel, mode, { subscribers: SUBSCRIBERS }));
       return results;
     });
     await report(outcomes, config);

@@ -7,14 +7,14 @@
  * Targets (SPEC §7): 1 subscriber p50 ≤ 1 ms, p99 ≤ 5 ms; 1,000 p99 ≤ 15 ms to the last one;
  * 10,000 p99 ≤ 50 ms.
  */
-import { envInt, envInts, fmt, printConfig, sleep, targetsFromEnv } from './lib/config.js';
-import { latencyHistogram, summarize, type Percentiles } from './lib/histogram.js';
+import { envInt, envInts, fmt, printConfig, targetsFromEnv } from './lib/config.js';
+import { measureLatency, type LatencyResult } from './lib/latency-run.js';
 import { LoadGen, workersFor } from './lib/loadgen.js';
-import { benchData, nowNs } from './lib/payload.js';
-import { progress } from './lib/progress.js';
 import { table, writeResults } from './lib/report.js';
-import { connectClients, eachTarget, markdownTable, outcomeRows, ratio, resultOf, type Outcome } from './lib/scenario.js';
+import { eachTarget, markdownTable, outcomeRows, ratio, resultOf, type Outcome } from './lib/scenario.js';
 import type { TargetName } from './lib/targets.js';
+
+export type { LatencyResult } from './lib/latency-run.js';
 
 const SIZES = envInts('BENCH_LATENCY_SIZES', [1, 1_000, 10_000]);
 const SAMPLES = envInts('BENCH_LATENCY_SAMPLES', [1_000, 300, 200]);
@@ -26,21 +26,7 @@ const TIMEOUT_MS = 10_000;
 /** SPEC §7's p50 / p99 bounds (ms) for "to the last one", by subscriber count. */
 const TARGETS: Record<number, { p50?: number; p99: number }> = { 1: { p50: 1, p99: 5 }, 1000: { p99: 15 }, 10000: { p99: 50 } };
 
-export interface LatencyResult {
-  subscribers: number;
-  samples: number;
-  /** Every delivery. */
-  perDelivery: Percentiles;
-  /** Per message, the slowest subscriber. */
-  toLast: Percentiles;
-  /** The publish request's own round trip (Herald: stored in the database). */
-  publishAck: Percentiles;
-  timeouts: number;
-  lost: number;
-}
-
 const samplesFor = (i: number) => SAMPLES[Math.min(i, SAMPLES.length - 1)]!;
-let nextIndex = 0;
 
 export async function run(): Promise<void> {
   const targets = targetsFromEnv();
@@ -54,50 +40,8 @@ export async function run(): Promise<void> {
   });
   const lg = await LoadGen.start(WORKERS);
   try {
-    const outcomes = await eachTarget(targets, lg, async (t) => {
-      const channel = t.channel('latency');
-      const results: LatencyResult[] = [];
-      let have = 0;
-      for (const [k, size] of SIZES.entries()) {
-        await connectClients(t, lg, channel, have, size);
-        have = Math.max(have, size);
-        const one = async (index: number) => {
-          const delivered = lg.expect(index, TIMEOUT_MS);
-          const t0 = nowNs();
-          await t.publish(channel, [benchData(index)]);
-          const ack = nowNs() - t0;
-          return { ack, last: await delivered };
-        };
-        for (let i = 0; i < WARMUP; i++) await one(nextIndex++);
-        await lg.reset();
-        const samples = samplesFor(k);
-        const toLast = latencyHistogram();
-        const acks = latencyHistogram();
-        let timeouts = 0;
-        const bar = progress(`${t.label}, ${fmt(size)} subscribers`, samples);
-        for (let i = 0; i < samples; i++) {
-          const { ack, last } = await one(nextIndex++);
-          acks.recordValue(Math.max(1, Math.round(ack / 1000)));
-          if (last === null) timeouts++;
-          else toLast.recordValue(Math.max(1, Math.round(last / 1000)));
-          bar.update(i + 1);
-          await sleep(GAP_MS);
-        }
-        const c = await lg.collect();
-        const r: LatencyResult = {
-          subscribers: size,
-          samples,
-          perDelivery: summarize(c.histogram),
-          toLast: summarize(toLast),
-          publishAck: summarize(acks),
-          timeouts,
-          lost: samples * size - c.deliveries,
-        };
-        bar.done(`p50 ${r.toLast.p50} ms, p99 ${r.toLast.p99} ms to the last one`);
-        results.push(r);
-      }
-      return results;
-    });
+    const plan = { sizes: SIZES, samples: samplesFor, gapMs: GAP_MS, warmup: WARMUP, timeoutMs: TIMEOUT_MS };
+    const outcomes = await eachTarget(targets, lg, (t) => measureLatency(t, lg, plan));
     await report(outcomes, config);
   } finally {
     await lg.stop();

@@ -9,6 +9,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   connections: async () => (await import('./connections.js')).run(),
   catchup: async () => (await import('./catchup.js')).run(),
   inbox: async () => (await import('./inbox.js')).run(),
+  cluster: async () => (await import('./cluster.js')).run(),
 };
 
 const name = process.argv[2];

@@ -5,6 +5,7 @@ export interface Percentiles {
   count: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   p999: number;
   max: number;
@@ -29,6 +30,7 @@ export function summarize(h: hdr.Histogram): Percentiles {
     count: h.totalCount,
     p50: ms(h.getValueAtPercentile(50)),
     p90: ms(h.getValueAtPercentile(90)),
+    p95: ms(h.getValueAtPercentile(95)),
     p99: ms(h.getValueAtPercentile(99)),
     p999: ms(h.getValueAtPercentile(99.9)),
     max: ms(h.maxValue),

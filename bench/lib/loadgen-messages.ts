@@ -18,9 +18,13 @@ export type WorkerCommand =
   | { cmd: 'close' }
   /**
    * Reconnect every connection that the server dropped and subscribe with `since` = the last seq
-   * it received; report `caughtUp` once each has received up to `target`.
+   * it received; report `caughtUp` once each has received up to `target`. `urls`: servers to
+   * reconnect to instead of the one each was on (spread evenly); `startNs`: `nowNs()` the catch-up
+   * time counts from (default: now).
    */
-  | { cmd: 'reconnect'; concurrency: number; target: number }
+  | { cmd: 'reconnect'; concurrency: number; target: number; urls?: string[]; startNs?: number }
+  /** Report `caughtUp` once every connection has every seq up to `target`, timed from `startNs`. */
+  | { cmd: 'watch'; target: number; startNs: number }
   /** Plain HTTP load: `count` requests (or until `seconds` pass), `concurrency` keep-alive sockets. */
   | {
       cmd: 'http';

@@ -27,6 +27,8 @@ const HANDSHAKE_TIMEOUT_MS = 60_000;
 interface Conn {
   ws: WebSocket | null;
   token: string | undefined;
+  /** Where and how this connection subscribes (a reconnect may move it to another server). */
+  spec: ClientSpec;
   ready: boolean;
   /** Highest seq received (cursor for a reconnect). */
   lastSeq: number;
@@ -91,7 +93,7 @@ function onDelivery(conn: Conn, buf: Buffer): void {
 
 /** Open one connection and subscribe; resolves true when subscribed, false on failure. */
 function open(conn: Conn, since: number | undefined, errors: string[]): Promise<boolean> {
-  const s = spec!;
+  const s = conn.spec;
   const protocol = s.protocol;
   const hs: Handshake = handshake(s, { token: conn.token, since });
   const pongFrame = pong(protocol);
@@ -202,7 +204,7 @@ async function connect(c: Extract<WorkerCommand, { cmd: 'connect' }>): Promise<C
   let failed = 0;
   const start = conns.length;
   for (let i = 0; i < c.count; i++) {
-    conns.push({ ws: null, token: c.tokens?.[i % c.tokens.length], ready: false, lastSeq: 0, caughtUp: false });
+    conns.push({ ws: null, token: c.tokens?.[i % c.tokens.length], spec: c.spec, ready: false, lastSeq: 0, caughtUp: false });
   }
   const ticker = setInterval(() => send({ event: 'progress', connected, failed }), 250);
   await pool(c.count, c.concurrency, async (i) => {
@@ -222,16 +224,23 @@ function takeRetries(): number {
   return n;
 }
 
+/** Report `caughtUp` once every connection has every seq up to `target`, timed from `startNs`. */
+function watch(target: number, startNs: number): void {
+  catchUp = { target, start: startNs, caught: 0 };
+  for (const conn of conns) conn.caughtUp = false;
+  for (const conn of conns) checkCaughtUp(conn);
+}
+
 async function reconnect(c: Extract<WorkerCommand, { cmd: 'reconnect' }>): Promise<ConnectResult> {
   const t0 = Date.now();
-  catchUp = { target: c.target, start: nowNs(), caught: 0 };
-  for (const conn of conns) conn.caughtUp = false;
   const errors: string[] = [];
   let connected = 0;
   let failed = 0;
   const ticker = setInterval(() => send({ event: 'progress', connected, failed }), 250);
   const todo = conns.filter((x) => !x.ready);
-  for (const conn of conns) checkCaughtUp(conn);
+  // Clients of a server that is gone go to the others, spread evenly.
+  if (c.urls?.length) todo.forEach((conn, i) => (conn.spec = { ...conn.spec, url: c.urls![i % c.urls!.length]! }));
+  watch(c.target, c.startNs ?? nowNs());
   await pool(todo.length, c.concurrency, async (i) => {
     const conn = todo[i]!;
     if (await openWithRetry(conn, () => conn.lastSeq, errors)) connected++;
@@ -358,6 +367,8 @@ async function handle(c: WorkerCommand): Promise<unknown> {
       return connect(c);
     case 'reconnect':
       return reconnect(c);
+    case 'watch':
+      return watch(c.target, c.startNs);
     case 'reset':
       return reset();
     case 'collect':

@@ -226,24 +226,24 @@ export class LoadGen {
   }
 
   /**
-   * Reconnect every dropped connection with `since` = its cursor. Resolves when each connection
-   * has every seq up to `target` (or after `timeoutMs`), with the slowest worker's time.
+   * Reconnect every dropped connection with `since` = its cursor (to `urls`, spread evenly, when
+   * given: the servers left when one is gone). Resolves when each connection has every seq up to
+   * `target` (or after `timeoutMs`), with the slowest worker's time from `startNs` (default: now).
    */
-  async reconnect(target: number, options: { concurrency?: number; timeoutMs: number; onProgress?: (connected: number) => void }): Promise<{
+  async reconnect(
+    target: number,
+    options: { concurrency?: number; timeoutMs: number; urls?: string[]; startNs?: number; onProgress?: (connected: number) => void },
+  ): Promise<{
     connect: ConnectResult;
     catchUp: CatchUp | null;
   }> {
-    this.catchUps = [];
-    const expected = this.holding();
-    const caught = new Promise<void>((resolve) => {
-      this.onCatchUp = () => this.catchUps.length >= expected && resolve();
-    });
+    const caught = this.awaitCatchUp(options.timeoutMs);
     for (const w of this.workers) w.progress = { connected: 0, failed: 0 };
     const ticker = options.onProgress ? setInterval(() => options.onProgress!(this.progress().connected), 250) : undefined;
-    const results = await this.all<ConnectResult>((w) => (w.held > 0 ? { cmd: 'reconnect', target, concurrency: options.concurrency ?? 500 } : null));
+    const results = await this.all<ConnectResult>((w) =>
+      w.held > 0 ? { cmd: 'reconnect', target, concurrency: options.concurrency ?? 500, urls: options.urls, startNs: options.startNs } : null,
+    );
     clearInterval(ticker);
-    const timedOut = await Promise.race([caught.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), options.timeoutMs))]);
-    this.onCatchUp = null;
     const connect = {
       connected: results.reduce((a, r) => a + r.connected, 0),
       failed: results.reduce((a, r) => a + r.failed, 0),
@@ -251,16 +251,39 @@ export class LoadGen {
       errors: results.flatMap((r) => r.errors).slice(0, 5),
       ms: Math.max(...results.map((r) => r.ms)),
     };
-    if (timedOut) return { connect, catchUp: null };
-    return {
-      connect,
-      catchUp: {
+    return { connect, catchUp: await caught };
+  }
+
+  /**
+   * Resolves once every connection has every seq up to `target` (or with `null` after
+   * `timeoutMs`), with the slowest worker's time from `startNs` (a `nowNs()` of this machine).
+   */
+  async watch(target: number, options: { startNs: number; timeoutMs: number }): Promise<CatchUp | null> {
+    const caught = this.awaitCatchUp(options.timeoutMs);
+    await this.all((w) => (w.held > 0 ? { cmd: 'watch', target, startNs: options.startNs } : null));
+    return caught;
+  }
+
+  /** Listen for every holding worker's `caughtUp` (before the command that starts it is sent). */
+  private awaitCatchUp(timeoutMs: number): Promise<CatchUp | null> {
+    this.catchUps = [];
+    const expected = this.holding();
+    const caught = new Promise<void>((resolve) => {
+      this.onCatchUp = () => this.catchUps.length >= expected && resolve();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)));
+    return Promise.race([caught.then(() => false), timedOut]).then((late) => {
+      clearTimeout(timer);
+      this.onCatchUp = null;
+      if (late) return null;
+      return {
         ms: Math.max(...this.catchUps.map((c) => c.ms)),
         duplicates: this.catchUps.reduce((a, c) => a + c.duplicates, 0),
         gaps: this.catchUps.reduce((a, c) => a + c.gaps, 0),
         caughtUp: this.catchUps.reduce((a, c) => a + c.caughtUp, 0),
-      },
-    };
+      };
+    });
   }
 
   /** Close every connection (the workers stay up for the next server). */

@@ -47,19 +47,50 @@ export interface CpuMeter {
   stop(): { serverCpuS: number; machineBusy: number; wallS: number };
 }
 
-export function cpuMeter(pid: number): CpuMeter {
-  const cpu0 = cpuSeconds(pid);
+/**
+ * Meter a server process, or several (`pids`: a primary and its workers, see {@link processTree}),
+ * whose CPU is summed.
+ */
+export function cpuMeter(pids: number | readonly number[]): CpuMeter {
+  const list = typeof pids === 'number' ? [pids] : pids;
+  const cpuOfAll = () => list.reduce((a, p) => a + cpuSeconds(p), 0);
+  const cpu0 = cpuOfAll();
   const m0 = machineTicks();
   const t0 = process.hrtime.bigint();
   return {
     stop() {
-      const serverCpuS = cpuSeconds(pid) - cpu0;
+      const serverCpuS = cpuOfAll() - cpu0;
       const m1 = machineTicks();
       const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
       const total = m1.total - m0.total;
       return { serverCpuS, machineBusy: total > 0 ? (m1.busy - m0.busy) / total : 0, wallS };
     },
   };
+}
+
+/** `pid` and every process below it (a Herald primary and its `HERALD_WORKERS` workers). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) is the second after the command name's closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      let list = children.get(ppid);
+      if (!list) children.set(ppid, (list = []));
+      list.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
 }
 
 /** Processes whose command line matches `pattern` (other load on the machine, e.g. a test run). */

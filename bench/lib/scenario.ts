@@ -3,7 +3,7 @@ import type { LoadGen } from './loadgen.js';
 import { progress } from './progress.js';
 import { LABELS, startTarget, TargetUnavailable, type Target, type TargetName } from './targets.js';
 
-export type Outcome<T> = { name: TargetName; label: string } & ({ ok: true; result: T } | { ok: false; reason: string });
+export type Outcome<T, N extends string = TargetName> = { name: N; label: string } & ({ ok: true; result: T } | { ok: false; reason: string });
 
 type Row = (string | number)[];
 
@@ -11,41 +11,62 @@ type Row = (string | number)[];
  * The table rows of every server: `rowsOf` for one that ran, its reason over empty cells (to
  * `columns`) for one that could not.
  */
-export function outcomeRows<T>(outcomes: Outcome<T>[], columns: number, rowsOf: (result: T, o: { name: TargetName; label: string }) => Row[]): Row[] {
+export function outcomeRows<T, N extends string = TargetName>(
+  outcomes: Outcome<T, N>[],
+  columns: number,
+  rowsOf: (result: T, o: { name: N; label: string }) => Row[],
+): Row[] {
   return outcomes.flatMap((o) => (o.ok ? rowsOf(o.result, o) : [[o.label, o.reason, ...Array<string>(columns - 2).fill('')]]));
 }
 
 /** The result of server `name`, when it ran. */
-export function resultOf<T>(outcomes: Outcome<T>[], name: TargetName): T | undefined {
+export function resultOf<T, N extends string = TargetName>(outcomes: Outcome<T, N>[], name: N): T | undefined {
   const o = outcomes.find((x) => x.name === name);
   return o?.ok ? o.result : undefined;
 }
 
+/** A server set-up to measure: a baseline, Herald on some store, a cluster of Herald nodes. */
+export interface Setup<N extends string = string> {
+  name: N;
+  label: string;
+  /** Start it; `TargetUnavailable` when it cannot run here (its reason is reported). */
+  start(): Promise<Target>;
+}
+
 /**
- * Start each server in turn, run `body` against it, then close the load generator's connections
- * and stop the server. A server that cannot run here (Soketi) gives `{ ok: false, reason }`.
+ * Start each set-up in turn, run `body` against it, then close the load generator's connections
+ * and stop it. One that cannot run here (Soketi) gives `{ ok: false, reason }`.
  */
-export async function eachTarget<T>(names: TargetName[], lg: LoadGen, body: (t: Target) => Promise<T>): Promise<Outcome<T>[]> {
-  const out: Outcome<T>[] = [];
-  for (const name of names) {
-    process.stderr.write(`  — ${LABELS[name]}\n`);
+export async function eachSetup<T, N extends string>(setups: Setup<N>[], lg: LoadGen, body: (t: Target, setup: Setup<N>) => Promise<T>): Promise<Outcome<T, N>[]> {
+  const out: Outcome<T, N>[] = [];
+  for (const setup of setups) {
+    process.stderr.write(`  — ${setup.label}\n`);
     let target: Target;
     try {
-      target = await startTarget(name);
+      target = await setup.start();
     } catch (err) {
       if (!(err instanceof TargetUnavailable)) throw err;
-      process.stderr.write(`    ${LABELS[name]}: ${err.message}\n`);
-      out.push({ name, label: LABELS[name], ok: false, reason: err.message });
+      process.stderr.write(`    ${setup.label}: ${err.message}\n`);
+      out.push({ name: setup.name, label: setup.label, ok: false, reason: err.message });
       continue;
     }
     try {
-      out.push({ name, label: target.label, ok: true, result: await body(target) });
+      out.push({ name: setup.name, label: setup.label, ok: true, result: await body(target, setup) });
     } finally {
       await lg.close();
       await target.stop();
     }
   }
   return out;
+}
+
+/** {@link eachSetup} over servers by name (Herald and the baselines of `targets.ts`). */
+export function eachTarget<T>(names: TargetName[], lg: LoadGen, body: (t: Target) => Promise<T>): Promise<Outcome<T>[]> {
+  return eachSetup(
+    names.map((name) => ({ name, label: LABELS[name], start: () => startTarget(name) })),
+    lg,
+    (t) => body(t),
+  );
 }
 
 /**

@@ -40,8 +40,12 @@ export interface HeraldProcess extends ServerProcess {
   readonly jwtSecret: string;
   /** Stop the process and start it again on the same port and database (a deploy, a crash). */
   restart(options?: { beforeStart?: () => Promise<void> }): Promise<void>;
-  /** Stop without starting again yet; `start()` brings it back on the same port and database. */
-  kill(): Promise<void>;
+  /**
+   * Stop without starting again yet; `start()` brings it back on the same port and database.
+   * `SIGKILL` is a crash: no goodbye to the cluster, sockets reset by the kernel.
+   * @default 'SIGTERM'
+   */
+  kill(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -117,11 +121,11 @@ async function launch(o: SpawnOptions & { dir: string; probeFile: string }): Pro
   return { child, url };
 }
 
-async function terminate(child: ChildProcess): Promise<void> {
+async function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   (child as { benchStopping?: boolean }).benchStopping = true;
   const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
@@ -155,12 +159,17 @@ export async function spawnServer(o: SpawnOptions): Promise<ServerProcess> {
   };
 }
 
+/**
+ * Start the built Herald with `env` over the bench defaults. `HERALD_API_KEYS` (one key) and
+ * `HERALD_JWT_SECRET` given in `env` are used as they are (the nodes of one cluster share them);
+ * otherwise each process gets its own.
+ */
 export async function startHerald(env: Record<string, string> = {}): Promise<HeraldProcess> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-'));
   const probeFile = path.join(dir, 'bench-memory.json');
-  const apiKey = `hk_bench_${randomBytes(18).toString('base64url')}`;
-  const jwtSecret = randomBytes(32).toString('base64url');
+  const apiKey = env.HERALD_API_KEYS ?? `hk_bench_${randomBytes(18).toString('base64url')}`;
+  const jwtSecret = env.HERALD_JWT_SECRET ?? randomBytes(32).toString('base64url');
   const baseEnv: Record<string, string> = {
     NODE_ENV: 'production',
     HERALD_PORT: '0',
@@ -184,8 +193,8 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
       return running?.child.pid ?? 0;
     },
     memory: () => readMemory(running!.child, probeFile),
-    async kill() {
-      if (running) await terminate(running.child);
+    async kill(signal) {
+      if (running) await terminate(running.child, signal);
       running = null;
     },
     async start() {

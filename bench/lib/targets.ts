@@ -64,13 +64,14 @@ async function pool(n: number, concurrency: number, fn: (i: number) => Promise<v
   }));
 }
 
-export async function startHeraldTarget(env: Record<string, string> = {}): Promise<HeraldTarget> {
+/** Herald from its build, with `env` over the bench defaults (see `startHerald`). */
+export async function startHeraldTarget(env: Record<string, string> = {}, label: string = LABELS.herald): Promise<HeraldTarget> {
   const herald = await startHerald(env);
   const http = jsonClient(herald.url, 32);
   const tokenCache: string[] = [];
   return {
     name: 'herald',
-    label: LABELS.herald,
+    label,
     server: herald,
     herald,
     http,
@@ -105,6 +106,22 @@ export async function startHeraldTarget(env: Record<string, string> = {}): Promi
     async stop() {
       http.close();
       await herald.stop();
+    },
+  };
+}
+
+/**
+ * Two nodes of one Herald cluster as one target: clients connect to `subscribe` (and their tokens
+ * are minted there), messages are published through `publish`'s HTTP API. Stopping it stops both.
+ */
+export function crossNodeTarget(publish: HeraldTarget, subscribe: HeraldTarget, label: string): HeraldTarget {
+  return {
+    ...subscribe,
+    label,
+    publish: (channel, data) => publish.publish(channel, data),
+    async stop() {
+      await publish.stop();
+      await subscribe.stop();
     },
   };
 }

@@ -72,6 +72,23 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
   const waiting = new Map<number, { answers: unknown[]; expected: number; done: () => void }>();
   const boot = randomUUID().slice(0, 8);
   let packets = 0;
+  /** Messages (encoded) waiting for the end of this burst of publishes, and their size. */
+  let outgoing: string[] = [];
+  let outgoingChars = 0;
+  let flushQueued = false;
+  const sendOutgoing = () => {
+    flushQueued = false;
+    if (outgoing.length === 0) return;
+    const s = ++packets;
+    const count = outgoing.length;
+    const packet = `{"k":"m","n":${JSON.stringify(nodeId)},"b":"${boot}","s":${s},"m":[${outgoing.join(',')}]}`;
+    outgoing = [];
+    outgoingChars = 0;
+    pub.publish(topic, packet).catch((err: unknown) => {
+      options.onPublishFailed?.();
+      log.warn({ err: err instanceof Error ? err.message : String(err), packet: s, messages: count }, 'bus: publish to Redis failed');
+    });
+  };
   let questions = 0;
   let closed = false;
 
@@ -167,28 +184,20 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     publish(messages) {
       if (messages.length === 0) return;
       for (const l of listeners) l(messages);
-      // Each message is encoded once, and packets stay small: Redis drops a subscriber whose
-      // unread pub/sub output passes its buffer limit (32 MB by default), and a batch of 1,000
-      // messages of 64 KiB would be 64 MB in one packet.
-      let parts: string[] = [];
-      let bytes = 0;
-      const flush = () => {
-        const s = ++packets;
-        const count = parts.length;
-        pub.publish(topic, `{"k":"m","n":${JSON.stringify(nodeId)},"b":"${boot}","s":${s},"m":[${parts.join(',')}]}`).catch((err: unknown) => {
-          options.onPublishFailed?.();
-          log.warn({ err: err instanceof Error ? err.message : String(err), packet: s, messages: count }, 'bus: publish to Redis failed');
-        });
-        parts = [];
-        bytes = 0;
-      };
       for (const m of messages) {
+        // Each message encoded once; packets stay near 1 MB, since Redis drops a subscriber whose
+        // unread pub/sub output passes its buffer limit (32 MB by default).
         const json = JSON.stringify(m);
-        if (bytes > 0 && bytes + json.length > MAX_PACKET_CHARS) flush();
-        parts.push(json);
-        bytes += json.length;
+        if (outgoing.length > 0 && outgoingChars + json.length > MAX_PACKET_CHARS) sendOutgoing();
+        outgoing.push(json);
+        outgoingChars += json.length;
       }
-      flush();
+      // Publishes answered together (one group commit resolves many callers in one go) leave in
+      // one packet: one Redis command instead of one per publish.
+      if (!flushQueued) {
+        flushQueued = true;
+        queueMicrotask(sendOutgoing);
+      }
     },
     subscribe(listener) {
       listeners.add(listener);
