@@ -4,6 +4,12 @@
  */
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected shape' },
+  BAD_REQUEST: { status: 400, message: 'The request is not valid HTTP' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
+  URI_TOO_LONG: { status: 414, message: 'The request line is too long' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive' },
+  HTTP_VERSION_NOT_SUPPORTED: { status: 505, message: 'Use HTTP/1.1' },
+  EXPECTATION_FAILED: { status: 417, message: 'Only Expect: 100-continue is supported' },
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
@@ -17,6 +23,10 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'This idempotency key was used with a different request' },
   UNKNOWN_EVENT: { status: 400, message: 'Unknown event' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; slow down and retry later' },
+  SUBSCRIPTION_LIMIT: { status: 429, message: 'This socket holds as many subscriptions as it may' },
+  CONNECTION_LIMIT: { status: 429, message: 'This user has as many connections open on this node as it may' },
+  SLOW_CONSUMER: { status: 429, message: 'The socket read too slowly: too much was waiting for it on the server' },
   TOKENS_DISABLED: { status: 501, message: 'Token minting needs HERALD_JWT_SECRET' },
   UNAVAILABLE: { status: 503, message: 'The service is not ready' },
   INTERNAL: { status: 500, message: 'Internal error' },

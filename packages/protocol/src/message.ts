@@ -4,6 +4,41 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 /** Largest `data` accepted, measured as its UTF-8 JSON encoding. */
 export const MAX_DATA_BYTES = 64 * 1024;
 
+/**
+ * Deepest nesting accepted in `data`: `{"a":{"b":1}}` is 2 levels, a scalar 0. Deeper data is
+ * refused with `VALIDATION_FAILED` before anything recursive (JSON encoding, fingerprints) reads
+ * it. 64 is far beyond what application payloads use, and leaves room for the envelope (a
+ * notification's `data` is delivered two levels down) under the common parser limits of client
+ * languages (Ruby's `max_nesting` 100, .NET's `MaxDepth` 64 counted from the data, serde's 128).
+ */
+export const MAX_DATA_DEPTH = 64;
+
+/**
+ * Whether `value` nests arrays and objects at most `max` levels deep (see `MAX_DATA_DEPTH`).
+ * Iterative, so a hostile value nested a million levels deep is answered without recursion,
+ * and it stops at the first path deeper than `max`.
+ * @example isWithinDepth({ a: [1] }, 2) // true
+ * @example isWithinDepth([[[]]], 2) // false
+ */
+export function isWithinDepth(value: unknown, max: number = MAX_DATA_DEPTH): boolean {
+  const stack: unknown[] = [value];
+  const depths: number[] = [0];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    const depth = depths.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return false;
+    // Own enumerable values only, as JSON.parse makes them (a `__proto__` key included).
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') {
+        stack.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return true;
+}
+
 /** Most items in one `POST /v1/publish/batch`. */
 export const MAX_BATCH_ITEMS = 1000;
 

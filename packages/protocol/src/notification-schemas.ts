@@ -1,6 +1,6 @@
 /** zod schemas of the inbox's HTTP bodies, queries and socket payloads. */
 import { z } from 'zod';
-import { channelSchema, eventNameSchema, idempotencyKeySchema } from './schemas.js';
+import { channelSchema, dataSchema, eventNameSchema, idempotencyKeySchema } from './schemas.js';
 import { MAX_INBOX_IDS, MAX_NOTIFICATION_TARGETS, PRIORITIES } from './notification.js';
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -21,7 +21,7 @@ export const createNotificationBodySchema = z.strictObject({
   type: eventNameSchema,
   title: text().min(1).max(500),
   body: text().max(10_000).optional(),
-  data: z.unknown().optional(),
+  data: dataSchema.optional(),
   actionUrl: text()
     .max(2048)
     .refine((u) => /^(https?:\/\/|\/)/.test(u), 'actionUrl is an http(s) URL or a path starting with /')

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CHANNEL_PATTERN, isChannelName } from './channel.js';
-import { MAX_BATCH_ITEMS, MAX_SYNC_WAIT_SECONDS, MAX_REPLAY } from './message.js';
+import { isWithinDepth, MAX_BATCH_ITEMS, MAX_DATA_DEPTH, MAX_SYNC_WAIT_SECONDS, MAX_REPLAY } from './message.js';
 
 /** A channel name: 1–200 chars of `[A-Za-z0-9_.:@-]`. */
 export const channelSchema = z
@@ -36,6 +36,14 @@ export const RESERVED_EVENT_PREFIX = 'notification:';
 /** An idempotency key: 1–200 printable ASCII characters. */
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'an idempotency key is 1–200 printable ASCII characters');
 
+/**
+ * Any JSON value nested at most `MAX_DATA_DEPTH` levels: the `data` of a publish or a
+ * notification. (Its encoded size, at most `MAX_DATA_BYTES`, is checked when it is encoded.)
+ */
+export const dataSchema = z
+  .unknown()
+  .refine((v) => isWithinDepth(v, MAX_DATA_DEPTH), `data may be nested at most ${MAX_DATA_DEPTH} levels deep`);
+
 /** Most channels one publish may name. */
 export const MAX_PUBLISH_CHANNELS = 100;
 
@@ -50,7 +58,7 @@ export const publishBodySchema = z
       .refine((cs) => new Set(cs).size === cs.length, 'each channel may appear once')
       .optional(),
     event: eventNameSchema,
-    data: z.unknown().optional(),
+    data: dataSchema.optional(),
     idempotencyKey: idempotencyKeySchema.optional(),
   })
   .refine((b) => (b.channel === undefined) !== (b.channels === undefined), {
@@ -101,20 +109,26 @@ export const MAX_SYNC_CURSORS = 200;
 /**
  * Parse the `cursors` query of `/v1/sync`: `channel:seq,channel:seq,…`. Channel names may
  * themselves contain `:`, so the seq is what follows the last `:` when it is all digits.
+ * A cursor whose seq is empty (`x:`), whose channel is empty (`:5`) or whose seq is beyond
+ * `Number.MAX_SAFE_INTEGER` is malformed: the answer is a message, not a guess.
  */
 export function parseSyncCursors(raw: string): SyncCursor[] | string {
   const out: SyncCursor[] = [];
   const seen = new Set<string>();
   for (const part of raw.split(',')) {
     if (part === '') continue;
+    const shown = part.slice(0, 210);
     const colon = part.lastIndexOf(':');
     let channel = part;
     let since: number | undefined;
-    if (colon > 0 && /^\d{1,15}$/.test(part.slice(colon + 1))) {
+    if (colon === part.length - 1) return `cursor "${shown}" has no seq after its last ":" (give one, or leave out the ":")`;
+    if (colon !== -1 && /^\d+$/.test(part.slice(colon + 1))) {
       channel = part.slice(0, colon);
       since = Number(part.slice(colon + 1));
+      if (channel === '') return `cursor "${shown}" has no channel before its seq`;
+      if (!Number.isSafeInteger(since)) return `cursor "${shown}" has a seq beyond ${Number.MAX_SAFE_INTEGER}`;
     }
-    if (!isChannelName(channel)) return `invalid channel in cursor "${part.slice(0, 210)}"`;
+    if (!isChannelName(channel)) return `invalid channel in cursor "${shown}"`;
     if (seen.has(channel)) return `channel "${channel}" appears twice`;
     seen.add(channel);
     out.push({ channel, since });

@@ -10,7 +10,7 @@ import cluster from 'node:cluster';
 import path from 'node:path';
 import { createTokenVerifier } from './auth/index.js';
 import { createPrimaryLog, runPrimary, runWorker } from './cluster/index.js';
-import { applyDevDefaults, ConfigError, parseConfig, type DevDefaults, type HeraldConfig } from './config/index.js';
+import { applyDevDefaults, explainStartupError, parseConfig, type DevDefaults, type HeraldConfig } from './config/index.js';
 import { createServer, type HeraldServer } from './server.js';
 
 function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults['dev']>, demoToken: string): string {
@@ -45,17 +45,13 @@ function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults[
 `;
 }
 
-/** The configuration, or exit 1 with the message naming the bad variable. */
+/** The configuration, once parsed: start-up errors are explained in terms of its variables. */
+let started: HeraldConfig | undefined;
+
+/** The configuration; a `ConfigError` (every bad variable at once) ends the start in `main().catch`. */
 function configFrom(env: Record<string, string | undefined>): HeraldConfig {
-  try {
-    return parseConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`herald: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  started = parseConfig(env);
+  return started;
 }
 
 async function main(): Promise<void> {
@@ -106,6 +102,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`herald: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  // An expected failure (a bad variable, a port in use, a database path it cannot write) gets
+  // one line naming the variable; anything else keeps its stack for a bug report.
+  const explained = explainStartupError(err, started);
+  if (explained !== undefined) process.stderr.write(`herald: ${explained}\n`);
+  else process.stderr.write(`herald: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@
 import {
   HeraldError,
   MAX_DATA_BYTES,
+  MAX_DATA_DEPTH,
   publishBodySchema,
   validationDetails,
   type ErrorBody,
@@ -29,10 +30,22 @@ export interface Publisher {
   announce(messages: readonly Message[]): void;
 }
 
-/** Encode `data` once, refuse it past 64 KiB. */
+/**
+ * Encode `data` once, refuse it past 64 KiB. Its depth was bounded by the schema (`dataSchema`,
+ * `MAX_DATA_DEPTH`); should a caller skip that, `JSON.stringify`'s stack overflow still answers
+ * `VALIDATION_FAILED`, not `INTERNAL`.
+ */
 export function encodeData(data: unknown): { data: Json; dataJson: string } {
   const value = (data === undefined ? null : data) as Json;
-  const dataJson = JSON.stringify(value);
+  let dataJson: string;
+  try {
+    dataJson = JSON.stringify(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new HeraldError('VALIDATION_FAILED', undefined, [
+      { path: 'data', message: `data may be nested at most ${MAX_DATA_DEPTH} levels deep` },
+    ]);
+  }
   if (Buffer.byteLength(dataJson) > MAX_DATA_BYTES) {
     throw new HeraldError('DATA_TOO_LARGE', undefined, { bytes: Buffer.byteLength(dataJson), max: MAX_DATA_BYTES });
   }

@@ -5,7 +5,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
-import type { HeraldConfig } from '../config/index.js';
+import { explainStartupError, type HeraldConfig } from '../config/index.js';
 import type { PrimaryLog } from './log.js';
 import { isHeraldMessage, type SessionMessage, type TakenMessage } from './protocol.js';
 import { createRouter } from './router.js';
@@ -153,6 +153,9 @@ export async function runPrimary({ config, env, log, onListening }: PrimaryOptio
   try {
     address = await router.listen(config.port, config.host);
   } catch (err) {
+    // The primary binds the port: a port in use or a bad host is found here, not in a worker.
+    const explained = explainStartupError(err, config);
+    process.stderr.write(`herald: ${explained ?? `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`}\n`);
     log.error({ err }, `cannot listen on ${config.host}:${config.port}`);
     stop('listen failed', 1);
     return;

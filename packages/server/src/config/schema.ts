@@ -3,6 +3,7 @@
  * Parsed once at start (see `parseConfig`), frozen and passed down; no other module reads the
  * environment.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -67,6 +68,45 @@ export interface HeraldConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest HTTP body, bytes. @default 8 MiB */
   readonly bodyLimit: number;
+  /** Per-socket, per-user and per-credential limits against abuse (0 turns one off). */
+  readonly limits: Limits;
+}
+
+/**
+ * Limits against one client hurting the others (docs/protocol.md §6). Each one reached is counted
+ * in `herald_limit_refusals_total{limit}`; 0 turns a limit off.
+ */
+export interface Limits {
+  /**
+   * Bytes that may wait on the server for one socket (its TCP stream's buffer and engine.io's
+   * queue) before it is disconnected as a slow consumer (`HERALD_SOCKET_BUFFER_LIMIT`).
+   * @default 4 MiB
+   */
+  readonly socketBufferBytes: number;
+  /** Channels one socket may subscribe to, its inbox channels included (`HERALD_SUBSCRIPTIONS_PER_SOCKET`). @default 1000 */
+  readonly subscriptionsPerSocket: number;
+  /** Open sockets of one `sub` on this node (`HERALD_CONNECTIONS_PER_USER`). @default 100 */
+  readonly connectionsPerUser: number;
+  /** Events per second one socket may send, on average (`HERALD_SOCKET_EVENT_RATE`). @default 100 */
+  readonly socketEventRate: number;
+  /**
+   * Events one socket may send at once above the average (`HERALD_SOCKET_EVENT_BURST`): as many as
+   * it may hold subscriptions, since a client that reconnects subscribes to all of them at once.
+   * @default 1000
+   */
+  readonly socketEventBurst: number;
+  /**
+   * HTTP requests per second per API key (`HERALD_HTTP_RATE_API_KEY`). Off by default: API keys
+   * belong to the application's own back end, which publishes tens of thousands per second.
+   * @default 0
+   */
+  readonly httpRateApiKey: number;
+  /**
+   * HTTP requests per second per client token (`HERALD_HTTP_RATE_TOKEN`): above a client paging
+   * through history as fast as it is answered (a page of 1000 messages takes a few ms).
+   * @default 200
+   */
+  readonly httpRateToken: number;
 }
 
 export const DEFAULT_RETENTION: RetentionRules = {
@@ -96,12 +136,24 @@ function namespaceMap<T>(raw: string, parse: (v: string) => T | undefined, ctx: 
   return out;
 }
 
+/** An IPv4 or IPv6 address, or a name that could resolve (`999.1.1.1` is neither). */
+function isHostSyntax(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  if (/^[\d.]+$/.test(host)) return false;
+  return /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(host);
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
+/** A limit of `Limits`: a whole number ≥ 0, 0 turning it off. */
+const limit = (fallback: number) => z.coerce.number().int().min(0).max(2 ** 40).default(fallback);
 
 /** The environment schema: one entry per variable, each with its default. */
 export const envSchema = z.object({
   HERALD_PORT: port.default(4700),
-  HERALD_HOST: z.string().min(1).default('0.0.0.0'),
+  HERALD_HOST: z
+    .string()
+    .default('0.0.0.0')
+    .refine(isHostSyntax, { error: (i) => `${JSON.stringify(i.input)} is not an IP address or a host name (e.g. HERALD_HOST=0.0.0.0 for every interface, HERALD_HOST=127.0.0.1 for this machine only)` }),
   HERALD_DATABASE_URL: z.string().min(1).default('./data/herald.db'),
   HERALD_REDIS_URL: z
     .string()
@@ -182,6 +234,13 @@ export const envSchema = z.object({
     }),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HERALD_BODY_LIMIT: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+  HERALD_SOCKET_BUFFER_LIMIT: limit(4 * 1024 * 1024),
+  HERALD_SUBSCRIPTIONS_PER_SOCKET: limit(1000),
+  HERALD_CONNECTIONS_PER_USER: limit(100),
+  HERALD_SOCKET_EVENT_RATE: limit(100),
+  HERALD_SOCKET_EVENT_BURST: limit(1000),
+  HERALD_HTTP_RATE_API_KEY: limit(0),
+  HERALD_HTTP_RATE_TOKEN: limit(200),
 });
 
 export type HeraldEnv = z.input<typeof envSchema>;

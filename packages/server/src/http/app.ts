@@ -15,6 +15,8 @@ import type { StatsSampler } from '../metrics/stats.js';
 import type { Store } from '../store/index.js';
 import { createAuthHooks } from './auth.js';
 import { installErrorHandling, toHeraldError } from './errors.js';
+import { registerRateLimits } from './rate-limit.js';
+import { clientErrorHandler, installProtocolErrors } from './protocol-errors.js';
 import { channelRoutes } from './routes/channels.js';
 import { healthRoutes } from './routes/health.js';
 import { publishRoutes } from './routes/publish.js';
@@ -47,7 +49,15 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // Long-polls last up to 25 s; leave headroom before Node's own timeouts.
     requestTimeout: 60_000,
-    return503OnClosing: true,
+    // Answered in Herald's format by `installProtocolErrors` instead.
+    return503OnClosing: false,
+    // Node's parser errors (431, 400, 505…) in Herald's format too.
+    clientErrorHandler,
+    // A `__proto__` or `constructor` key is kept as the own property JSON.parse makes of it: it
+    // sets no prototype, every schema but `data` refuses unknown keys, and `data` is only ever
+    // encoded, never merged (docs/protocol.md §3).
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     // Channel names reach 200 characters, percent-encoded up to three times that.
     routerOptions: { maxParamLength: 800 },
     // Malformed URLs and the like answer in Herald's error format too.
@@ -60,6 +70,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
   installErrorHandling(app);
+  installProtocolErrors(app);
   installZodValidation(app);
   if (config.corsOrigins === '*' || config.corsOrigins.length > 0) {
     await app.register(cors, {
@@ -69,6 +80,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
       maxAge: 600,
     });
   }
+  // Requests per second per credential (HERALD_HTTP_RATE_*), for every route registered below.
+  await registerRateLimits(app, config.limits, deps.metrics);
   const auth = createAuthHooks(deps.authenticator);
   publishRoutes(app, { auth, publisher: deps.publisher });
   tokenRoutes(app, { auth, tokens: deps.tokens });
