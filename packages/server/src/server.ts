@@ -10,6 +10,7 @@ import { createPublisher } from './channels/publisher.js';
 import { createSyncService } from './channels/sync.js';
 import type { HeraldConfig } from './config/index.js';
 import { createGateway } from './gateway/gateway.js';
+import { detectPatches, reportPatches } from './gateway/patches.js';
 import { answerPresence, PRESENCE_TOPIC } from './gateway/presence.js';
 import { createRegistry } from './gateway/registry.js';
 import { buildHttp } from './http/app.js';
@@ -53,6 +54,8 @@ export async function createServer(config: HeraldConfig): Promise<HeraldServer> 
   });
   let busRef: Bus | undefined;
   const metrics = createMetrics(() => busRef?.nodes().length ?? 1);
+  // Which patches of library internals take effect here: probed once per process, logged per node.
+  reportPatches(await detectPatches(), log, metrics);
   const store = await openStore(config.database, { applicationName: `herald:${nodeId}` });
   // The registry is shared by the gateway (writes), the presence route and resyncs (reads).
   const registry = createRegistry((n) => metrics.delivered.inc(n));

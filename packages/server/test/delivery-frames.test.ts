@@ -94,7 +94,9 @@ describe('prebuilt frames', () => {
   });
 
   it('keeps acks and messages in order when a slow reader makes engine.io queue behind direct frames', async () => {
-    const h = await startHerald();
+    // Some 38 MB wait for this reader: within the slow-consumer limit set here (the default, 4 MiB,
+    // would close its transport; see slow-consumer.test.ts).
+    const h = await startHerald({ HERALD_SOCKET_BUFFER_LIMIT: String(128 * 1024 * 1024) });
     const c = await connect(h, await signToken(h, { sub: 'slow', channels: ['slow:*'] }));
     await c.subscribe('slow:1');
     // Everything the socket receives, in arrival order (ack callbacks run as their packet is

@@ -25,6 +25,7 @@
 import type { Worker } from 'node:cluster';
 import net from 'node:net';
 import { HeraldError } from '@herald/protocol';
+import { stopReading as stopReadingHandle } from '../util/read-stop.js';
 import type { PrimaryLog } from './log.js';
 import { parseRequestLine, type ConnectionMessage } from './protocol.js';
 
@@ -143,12 +144,9 @@ export function createRouter(options: RouterOptions): Router {
 
   // Stop reading so that no byte after `head` is read here: node's handle passing leaves the
   // primary's handle reading (into a no-op) until the worker acknowledges it.
+  // (`util/read-stop.ts`, reported at start by the workers' `gateway/patches.ts`.)
   const stopReading = (socket: net.Socket) => {
-    const handle = (socket as unknown as { _handle?: { readStop?: () => number; reading?: boolean } })._handle;
-    if (typeof handle?.readStop === 'function') {
-      handle.reading = false;
-      handle.readStop();
-    } else if (!readStopMissing) {
+    if (!stopReadingHandle(socket) && !readStopMissing) {
       readStopMissing = true;
       log.error({}, 'cluster: this node release cannot stop reading a socket before handing it over; request bodies may be cut');
     }

@@ -16,13 +16,16 @@ import {
 } from '@herald/protocol';
 import type { Socket } from 'socket.io';
 import { CLOCK_TOLERANCE_S, inboxChannels, isEntitled, type ClientPrincipal, type TokenVerifier } from '../auth/index.js';
+import type { Limits } from '../config/schema.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
+import { dropTransport, type Backpressure } from './backpressure.js';
 import { parsePayload } from '../util/validate.js';
 import type { ExpirySweep } from './expiry-sweep.js';
 import { EncodedJson, subscribeAck } from './parser.js';
 import { leanSocket } from './lean-socket.js';
 import type { GapFiller } from './gap-filler.js';
+import type { PatchObserver } from './patches.js';
 import type { Registry } from './registry.js';
 import { SocketSubscription } from './subscription.js';
 
@@ -48,7 +51,21 @@ export interface ConnectionDeps {
   expiry: ExpirySweep;
   /** Reads what the live stream skipped. */
   gaps: GapFiller;
-  log: { error(obj: unknown, msg: string): void };
+  /** Closes a socket that lets too much wait for it (a slow consumer). */
+  backpressure: Backpressure;
+  limits: Limits;
+  /** Open sockets per `sub` on this node (`HERALD_CONNECTIONS_PER_USER`). */
+  users: UserCount;
+  /** Hears whether each library patch took effect on a connection (`patches.ts`). */
+  patches: PatchObserver;
+  log: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
+}
+
+/** Open sockets per user. */
+export interface UserCount {
+  count(sub: string): number;
+  open(sub: string): void;
+  close(sub: string): void;
 }
 
 /** A socket event handler: validates its payload, acts as the principal, resolves the ack's fields. */
@@ -56,6 +73,15 @@ export type SocketOperation = (principal: ClientPrincipal, payload: unknown) => 
 
 /** The ack of an event the client sent without one. */
 const NO_ACK = () => {};
+
+/** The ack of an event refused by the socket's event rate: one body for every refusal. */
+const RATE_LIMITED = Object.freeze({ ok: false, error: Object.freeze(new HeraldError('RATE_LIMITED').toBody()) });
+
+/**
+ * A socket that has this many times its event rate refused within one second is not a client
+ * retrying too fast but one flooding: its transport is closed.
+ */
+const FLOOD_FACTOR = 10;
 
 /**
  * A socket's subscriptions. Most sockets hold two or three (their inbox channels and a channel or
@@ -104,6 +130,14 @@ export class Connection {
   private subscriptions: Subscriptions = NONE;
   private queue: Promise<unknown> = IDLE;
   private closed = false;
+  /** The `sub` counted in `users` (an `auth` may change the principal's). */
+  private readonly user: string;
+  /** The socket's event bucket (`HERALD_SOCKET_EVENT_RATE`, `_BURST`): tokens, and when they were last refilled (ms). */
+  private tokens: number;
+  private refilledAt = 0;
+  /** Events refused in the second that began at `refusedSince`. */
+  private refused = 0;
+  private refusedSince = 0;
   /** When the token in force runs out, past the leeway (ms since the epoch): the expiry sweep reads it. */
   deadline: number;
 
@@ -118,8 +152,11 @@ export class Connection {
     private readonly deps: ConnectionDeps,
   ) {
     socket.data = this;
+    this.user = principal.sub;
+    deps.users.open(principal.sub);
+    this.tokens = Math.max(1, deps.limits.socketEventBurst);
     // socket.io calls both with the socket as `this`: see onSocketEvent. `leanSocket` adds the first.
-    leanSocket(socket, onSocketEvent as (...args: unknown[]) => void);
+    deps.patches('lean-socket', leanSocket(socket, onSocketEvent as (...args: unknown[]) => void));
     socket.on('disconnect', onSocketDisconnect as () => void);
     deps.metrics.connections.inc();
     this.deadline = this.deadlineOf(principal);
@@ -130,6 +167,10 @@ export class Connection {
   /** An event from the client, with its ack (when it sent one) as the last argument. */
   onEvent(event: string, args: unknown[]): void {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (result: unknown) => void) : NO_ACK;
+    if (!this.admit()) {
+      this.refuse(ack);
+      return;
+    }
     if (!this.deps.knownEvents.has(event)) {
       ack({ ok: false, error: new HeraldError('UNKNOWN_EVENT', `Unknown event "${String(event).slice(0, 100)}"`).toBody() });
       return;
@@ -141,6 +182,7 @@ export class Connection {
 
   onDisconnect(): void {
     this.closed = true;
+    this.deps.users.close(this.user);
     this.deps.expiry.delete(this);
     for (const channel of channelsOf(this.subscriptions)) this.removeSubscription(channel);
     this.deps.metrics.connections.dec();
@@ -154,6 +196,37 @@ export class Connection {
       this.socket.emit('unsubscribed', { channel, code: 'AUTH_EXPIRED' });
     }
     this.socket.disconnect(true);
+  }
+
+  /** Take one token of the socket's event bucket, if there is one. */
+  private admit(): boolean {
+    const { socketEventRate: rate, socketEventBurst: burst } = this.deps.limits;
+    if (rate === 0) return true;
+    const now = Date.now();
+    this.tokens = Math.min(Math.max(1, burst), this.tokens + ((now - this.refilledAt) * rate) / 1000);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** An event over the socket's rate: `RATE_LIMITED`, or, for a flood, the transport closed. */
+  private refuse(ack: (result: unknown) => void): void {
+    const { metrics, limits, log } = this.deps;
+    const now = Date.now();
+    if (now - this.refusedSince >= 1000) {
+      this.refusedSince = now;
+      this.refused = 0;
+    }
+    if (++this.refused > FLOOD_FACTOR * limits.socketEventRate) {
+      if (dropTransport(this.socket)) {
+        metrics.limitRefusals.inc({ limit: 'socket_events_disconnect' });
+        log.warn({ sub: this.user, code: 'RATE_LIMITED' }, 'socket flooding events; closing its transport');
+      }
+      return;
+    }
+    metrics.limitRefusals.inc({ limit: 'socket_events' });
+    ack(RATE_LIMITED);
   }
 
   private deadlineOf(principal: ClientPrincipal): number {
@@ -211,7 +284,9 @@ export class Connection {
       recovered = false;
       s.lastSeq = state.head;
     } else {
-      messages = await store.read(s.channel, since, MAX_REPLAY);
+      // Up to the head just read: on a shared database later messages may already be readable,
+      // and they come as live traffic after the ack (the answer's head and messages agree).
+      messages = await store.read(s.channel, since, Math.min(MAX_REPLAY, state.head - since));
       s.lastSeq = messages.length > 0 ? messages[messages.length - 1]!.seq : since;
     }
     s.answeredUpTo(state.head);
@@ -266,6 +341,8 @@ export class Connection {
       try {
         const result = await op((fn) => after.push(fn));
         ack(result instanceof EncodedJson ? result : ({ ok: true, ...result } as Ack<T>));
+        // A replay's ack may be large: it counts towards the socket's backlog too.
+        if (result instanceof EncodedJson) this.deps.backpressure.check(this.socket, result.json.length);
       } catch (err) {
         if (err instanceof HeraldError) {
           ack({ ok: false, error: err.toBody() });
@@ -286,6 +363,11 @@ export class Connection {
     const { channel, since } = parsePayload(subscribePayloadSchema, payload);
     if (!isEntitled(this.principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
     const existed = lookup(this.subscriptions, channel) !== undefined;
+    const max = this.deps.limits.subscriptionsPerSocket;
+    if (!existed && max !== 0 && this.subscriptionCount() >= max) {
+      this.deps.metrics.limitRefusals.inc({ limit: 'subscriptions_per_socket' });
+      throw new HeraldError('SUBSCRIPTION_LIMIT', undefined, { max });
+    }
     const s = this.addSubscription(channel);
     s.hold();
     afterAck(() => s.release());
@@ -297,6 +379,10 @@ export class Connection {
       if (!existed) this.removeSubscription(channel);
       throw err;
     }
+  }
+
+  private subscriptionCount(): number {
+    return this.subscriptions instanceof Map ? this.subscriptions.size : this.subscriptions.length;
   }
 
   private async unsubscribe(payload: unknown): Promise<object> {

@@ -11,13 +11,15 @@ import type { HeraldConfig } from '../config/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/index.js';
 import { HeraldAdapter } from './adapter.js';
-import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation } from './connection.js';
+import { createBackpressure } from './backpressure.js';
+import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation, type UserCount } from './connection.js';
 import { heraldParser } from './parser.js';
 import { createExpirySweep } from './expiry-sweep.js';
 import { createGapFiller } from './gap-filler.js';
 import { createResync } from './resync.js';
 import { compactSocketListeners } from './lean-emitters.js';
 import { forgetMasks, trimConnectionArrays, trimEnginePerConnection } from './lean-engine.js';
+import { patchObserver } from './patches.js';
 import { sweepPings } from './ping-sweep.js';
 import type { Registry } from './registry.js';
 
@@ -35,7 +37,7 @@ export interface GatewayDeps {
   metrics: Metrics;
   registry: Registry;
   operations: Readonly<Record<string, SocketOperation>>;
-  log: { error(obj: unknown, msg: string): void };
+  log: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void; info(obj: unknown, msg: string): void };
 }
 
 type Handshake = Socket['handshake'];
@@ -68,6 +70,20 @@ function handshakeError(err: unknown): Error & { data: { code: string } } {
   return Object.assign(new Error(message), { data: { code } });
 }
 
+/** Open sockets per `sub`: a user's entry goes with their last socket. */
+function createUserCount(): UserCount {
+  const open = new Map<string, number>();
+  return {
+    count: (sub) => open.get(sub) ?? 0,
+    open: (sub) => void open.set(sub, (open.get(sub) ?? 0) + 1),
+    close(sub) {
+      const n = (open.get(sub) ?? 1) - 1;
+      if (n <= 0) open.delete(sub);
+      else open.set(sub, n);
+    },
+  };
+}
+
 export function createGateway({ config, httpServer, store, bus, tokens, metrics, registry, operations, log }: GatewayDeps): Gateway {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, HandshakeData | Connection>(httpServer, {
     path: '/socket.io',
@@ -86,12 +102,15 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     },
   });
 
+  // Each library patch reports, per connection, whether it took effect (see patches.ts).
+  const patches = patchObserver(log, metrics);
   // engine.io keeps the upgrade request and more for each connection's life: let go of them.
-  trimEnginePerConnection(io.engine);
+  trimEnginePerConnection(io.engine, patches);
   // engine.io's heartbeat pings on one timer rather than one per connection.
   const pings = createExpirySweep((err) => log.error({ err }, 'heartbeat ping failed'));
-  sweepPings(io.engine, pings);
+  sweepPings(io.engine, pings, patches);
 
+  const users = createUserCount();
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token === '') {
@@ -100,6 +119,14 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     }
     try {
       const principal = await tokens.verify(token);
+      // Checked when the handshake is answered; handshakes of one user in flight together may
+      // each pass it, so the count can end a few above the limit, never far.
+      const max = config.limits.connectionsPerUser;
+      if (max !== 0 && users.count(principal.sub) >= max) {
+        metrics.limitRefusals.inc({ limit: 'connections_per_user' });
+        next(handshakeError(new HeraldError('CONNECTION_LIMIT', undefined)));
+        return;
+      }
       const states = await store.channelStates(inboxChannels(principal));
       socket.data = { principal, inboxHeads: new Map([...states].map(([c, s]) => [c, s.head])) };
       next();
@@ -121,6 +148,13 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     knownEvents: new Set(['subscribe', 'unsubscribe', 'auth', ...Object.keys(operations)]),
     expiry,
     gaps,
+    backpressure: createBackpressure(config.limits.socketBufferBytes, (socket, bytes) => {
+      metrics.slowConsumerDisconnects.inc();
+      log.warn({ code: 'SLOW_CONSUMER', bytes, socket: socket.id }, 'socket not reading: closed its transport, the client reconnects and replays');
+    }),
+    limits: config.limits,
+    users,
+    patches,
     log,
   };
   io.on('connection', (socket) => {
@@ -132,9 +166,15 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     const { principal, inboxHeads } = socket.data as HandshakeData;
     new Connection(socket, principal, inboxHeads, deps);
     // Every listener of the socket's emitters is in place now: their tables can be compacted.
-    compactSocketListeners(socket);
-    trimConnectionArrays(socket.conn);
-    forgetMasks(socket.conn);
+    const compacted = compactSocketListeners(socket);
+    const trimmed = trimConnectionArrays(socket.conn);
+    const forgot = forgetMasks(socket.conn);
+    // The ws-level ones only exist on a WebSocket connection (a polling one may upgrade later).
+    if (socket.conn.transport.name === 'websocket') {
+      patches('compact-listeners', compacted);
+      patches('engine-connection-arrays', trimmed);
+      patches('ws-forget-masks', forgot);
+    }
   });
 
   const unsubscribeBus = bus.subscribe((messages) => registry.dispatch(messages));

@@ -21,12 +21,15 @@ interface EmitterInternals {
   _events?: unknown;
 }
 
-/** Replace `emitter`'s listener table by a compact copy of it; anything unexpected is left as is. */
-export function compactListeners(emitter: unknown): void {
-  if (!(emitter instanceof EventEmitter)) return;
+/**
+ * Replace `emitter`'s listener table by a compact copy of it; anything unexpected is left as is.
+ * Answers whether the table was replaced.
+ */
+export function compactListeners(emitter: unknown): boolean {
+  if (!(emitter instanceof EventEmitter)) return false;
   const internals = emitter as EmitterInternals;
   const table = internals._events;
-  if (typeof table !== 'object' || table === null || Object.getPrototypeOf(table) !== null) return;
+  if (typeof table !== 'object' || table === null || Object.getPrototypeOf(table) !== null) return false;
   // Built on `{}` (fast mode), then given the null prototype the table had: setting the prototype
   // keeps the object fast, where `Object.create(null)` would start it as a dictionary. Symbol keys
   // (`events.errorMonitor`) are copied too.
@@ -34,6 +37,7 @@ export function compactListeners(emitter: unknown): void {
   for (const key of Reflect.ownKeys(table)) copy[key] = (table as Record<PropertyKey, unknown>)[key];
   Object.setPrototypeOf(copy, null);
   internals._events = copy;
+  return true;
 }
 
 /** The emitters behind one socket.io socket, as far as they are there (all of them on WebSocket). */
@@ -46,10 +50,9 @@ interface SocketChain {
  * and ws `WebSocket` under it. Call it once their listeners are in place (on `connection`, and
  * again for the new transport after an upgrade).
  */
-export function compactSocketListeners(socket: unknown): void {
-  compactListeners(socket);
+export function compactSocketListeners(socket: unknown): boolean {
   const conn = (socket as SocketChain).conn;
-  compactListeners(conn);
-  compactListeners(conn?.transport);
-  compactListeners(conn?.transport?.socket);
+  // Each one compacted, whatever the others do.
+  const done = [socket, conn, conn?.transport, conn?.transport?.socket].map(compactListeners);
+  return done.every(Boolean);
 }

@@ -8,11 +8,13 @@
 import { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Server } from 'socket.io';
+import type { PatchObserver } from './patches.js';
 
 type Engine = Server['engine'];
 type Listener = (...args: unknown[]) => void;
 
-export function trimEnginePerConnection(engine: Engine): void {
+/** Install the trims; `observe` hears, for each connection, whether each one took effect. */
+export function trimEnginePerConnection(engine: Engine, observe: PatchObserver = () => {}): void {
   // The HTTP request that opened a connection (headers, socket, parser state): Herald needs nothing
   // of it after the Origin check; the handshake's `auth` travels in the Socket.IO CONNECT packet.
   // (Socket.IO's "Memory usage" guide recommends the same.) Also drop engine.io's `onUpgradeError`,
@@ -21,11 +23,15 @@ export function trimEnginePerConnection(engine: Engine): void {
   engine.on('connection', (raw: { request: unknown; transport?: { socket?: Partial<Duplex> } }) => {
     raw.request = null;
     const ws = raw.transport?.socket;
-    if (typeof ws?.listeners !== 'function' || typeof ws.removeListener !== 'function') return;
+    // A polling connection has no ws socket (and engine.io adds no such listener to it).
+    if (ws === undefined) return;
+    if (typeof ws.listeners !== 'function' || typeof ws.removeListener !== 'function') return observe('engine-upgrade-error-listener', false);
     const listeners = ws.listeners('error') as Listener[];
     const swallow = listeners.find((l) => l.name === 'onUpgradeError');
     // Never leave `ws` without an error listener: an unheard 'error' would end the process.
-    if (swallow && listeners.length > 1) ws.removeListener('error', swallow);
+    const removable = swallow !== undefined && listeners.length > 1;
+    if (removable) ws.removeListener('error', swallow);
+    observe('engine-upgrade-error-listener', removable);
   });
 
   // For a WebSocket upgrade engine.io makes a stand-in response (`WebSocketResponse`) that holds
@@ -35,7 +41,11 @@ export function trimEnginePerConnection(engine: Engine): void {
   // alone. Being a middleware also makes engine.io finish the upgrade asynchronously, which the
   // trim after it relies on.
   engine.use((_req: unknown, res: { req?: unknown }, next: () => void) => {
-    if (!(res instanceof ServerResponse) && 'req' in res) res.req = null;
+    if (!(res instanceof ServerResponse)) {
+      const held = 'req' in res;
+      if (held) res.req = null;
+      observe('engine-upgrade-response', held);
+    }
     next();
   });
 
@@ -45,14 +55,14 @@ export function trimEnginePerConnection(engine: Engine): void {
   // above does not), so that listener can go. Guarded: exactly one new listener, a `once` one
   // (`ws` adds its own with `on`, synchronously when there is no middleware).
   const handleUpgrade = engine.handleUpgrade;
-  if (typeof handleUpgrade !== 'function') return;
+  if (typeof handleUpgrade !== 'function') return observe('engine-upgrade-close-listener', false);
   engine.handleUpgrade = function (this: Engine, req, socket, head) {
     const before = socket.rawListeners('close');
     handleUpgrade.call(this, req, socket, head);
     const added = socket.rawListeners('close').filter((l) => !before.includes(l));
-    if (added.length === 1 && typeof (added[0] as { listener?: unknown }).listener === 'function') {
-      socket.removeListener('close', added[0] as Listener);
-    }
+    const standIn = added.length === 1 && typeof (added[0] as { listener?: unknown }).listener === 'function';
+    if (standIn) socket.removeListener('close', added[0] as Listener);
+    observe('engine-upgrade-close-listener', standIn);
   };
 }
 
@@ -71,15 +81,25 @@ interface ConnectionArrays {
  * copy. The owners only ever read them through the field, and this runs from a `nextTick` after the
  * handshake, outside their processing; the receiver's only when it holds no bytes.
  */
-export function trimConnectionArrays(engineSocket: unknown): void {
+export function trimConnectionArrays(engineSocket: unknown): boolean {
   const conn = engineSocket as ConnectionArrays | undefined;
-  if (!conn) return;
-  if (Array.isArray(conn.cleanupFn)) conn.cleanupFn = conn.cleanupFn.slice();
-  if (Array.isArray(conn.sentCallbackFn)) conn.sentCallbackFn = conn.sentCallbackFn.slice();
+  if (!conn) return false;
+  let trimmed = 0;
+  if (Array.isArray(conn.cleanupFn)) {
+    conn.cleanupFn = conn.cleanupFn.slice();
+    trimmed++;
+  }
+  if (Array.isArray(conn.sentCallbackFn)) {
+    conn.sentCallbackFn = conn.sentCallbackFn.slice();
+    trimmed++;
+  }
   const receiver = conn.transport?.socket?._receiver;
   if (receiver && Array.isArray(receiver._buffers) && receiver._buffers.length === 0 && receiver._bufferedBytes === 0) {
     receiver._buffers = [];
+    trimmed++;
   }
+  // Answers whether all three were trimmed (the receiver's only exists on WebSocket).
+  return trimmed === 3;
 }
 
 /** ws's `Receiver`, as far as {@link forgetMasks} relies on it. */
@@ -100,9 +120,10 @@ function forgetMask(this: MaskHolder): void {
  * the frame's `message` event, so a listener of the receiver's own (one function for all, called
  * with the receiver as `this`) lets go of it after each message. Skipped unless the field is there.
  */
-export function forgetMasks(engineSocket: unknown): void {
+export function forgetMasks(engineSocket: unknown): boolean {
   const receiver = (engineSocket as ConnectionArrays | undefined)?.transport?.socket?._receiver as MaskHolder | undefined;
-  if (!receiver || !('_mask' in receiver) || typeof receiver.on !== 'function') return;
+  if (!receiver || !('_mask' in receiver) || typeof receiver.on !== 'function') return false;
   receiver._mask = undefined;
   receiver.on('message', forgetMask);
+  return true;
 }

@@ -22,12 +22,21 @@ interface SocketInternals {
   _anyListeners?: unknown[];
 }
 
-/** Share `acks`, and give `socket` its one any-event listener in an array of one. */
-export function leanSocket(socket: Socket, onAnyEvent: (...args: unknown[]) => void): void {
+/**
+ * Share `acks`, and give `socket` its one any-event listener in an array of one. Answers whether
+ * both trims took effect (the listener is in place either way).
+ */
+export function leanSocket(socket: Socket, onAnyEvent: (...args: unknown[]) => void): boolean {
   const internals = socket as unknown as SocketInternals;
-  if (internals.acks instanceof Map && internals.acks.size === 0) internals.acks = NO_ACKS;
+  let trimmed = 0;
+  if (internals.acks instanceof Map && internals.acks.size === 0) {
+    internals.acks = NO_ACKS;
+    trimmed++;
+  }
   // `onAny` pushes onto `[]`, and V8 grows an empty array to 17 slots on the first push.
   if (internals._anyListeners === undefined) internals._anyListeners = [onAnyEvent];
   // Guard: should the field not be the one socket.io reads, add the listener the public way.
-  if (!socket.listenersAny().includes(onAnyEvent)) socket.onAny(onAnyEvent);
+  if (socket.listenersAny().includes(onAnyEvent)) trimmed++;
+  else socket.onAny(onAnyEvent);
+  return trimmed === 2;
 }

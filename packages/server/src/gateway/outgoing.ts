@@ -24,6 +24,15 @@ export class OutgoingPacket {
 
   constructor(readonly encoded: EncodedPacket) {}
 
+  /** About the bytes one write of this packet puts on a socket's queue. */
+  get bytes(): number {
+    const frame = this.frame;
+    if (frame) return frame.length;
+    let n = 0;
+    for (const part of this.encoded) n += typeof part === 'string' ? part.length : (part as { byteLength?: number }).byteLength ?? 0;
+    return n;
+  }
+
   /** The unmasked text frame carrying engine.io's message packet ("4" + the Socket.IO packet). */
   get frame(): Buffer | null {
     if (this.frameBytes === undefined) {
@@ -72,24 +81,46 @@ const WS_OPEN = 1;
 /** ws's `Sender` state when it is not holding frames back (compressing, reading a Blob). */
 const SENDER_IDLE = 0;
 
-/** Write `packet` to `socket`, after everything written to it before. */
-export function writePacket(socket: Socket, packet: OutgoingPacket): void {
+/**
+ * The TCP stream a frame for `socket` may be written to directly: there when the socket is on an
+ * open WebSocket and nothing of it waits in engine.io or ws.
+ */
+function directStream(socket: Socket): { write(chunk: Buffer): boolean } | undefined {
+  const engine = socket.conn as unknown as EngineSocket;
+  const ws = engine.transport.name === 'websocket' ? engine.transport.socket : undefined;
+  if (
+    engine.readyState === 'open' &&
+    engine.writeBuffer.length === 0 &&
+    ws?.readyState === WS_OPEN &&
+    ws._sender?._state === SENDER_IDLE &&
+    ws._sender._queue?.length === 0 &&
+    ws._socket?.writable === true
+  ) {
+    return ws._socket;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the fast path is open to an idle WebSocket socket (every field it reads is where it
+ * expects): `patches.ts` asks this of its probe connection at start.
+ */
+export function fastPathOpen(socket: Socket): boolean {
+  return directStream(socket) !== undefined;
+}
+
+/**
+ * Write `packet` to `socket`, after everything written to it before. Answers whether bytes may be
+ * piling up for the socket (its TCP stream is past its high-water mark, or the packet was queued
+ * in engine.io): then the caller checks the socket's backlog (`backpressure.ts`).
+ */
+export function writePacket(socket: Socket, packet: OutgoingPacket): boolean {
   const frame = packet.frame;
   if (frame) {
-    const engine = socket.conn as unknown as EngineSocket;
-    const ws = engine.transport.name === 'websocket' ? engine.transport.socket : undefined;
-    if (
-      engine.readyState === 'open' &&
-      engine.writeBuffer.length === 0 &&
-      ws?.readyState === WS_OPEN &&
-      ws._sender?._state === SENDER_IDLE &&
-      ws._sender._queue?.length === 0 &&
-      ws._socket?.writable === true
-    ) {
-      ws._socket.write(frame);
-      return;
-    }
+    const stream = directStream(socket);
+    if (stream) return !stream.write(frame);
   }
   const opts = frame ? { preEncoded: true as const, wsPreEncodedFrame: [frame] } : { preEncoded: true as const };
   (socket.client as unknown as EngineWriter).writeToEngine(packet.encoded, opts);
+  return true;
 }

@@ -104,5 +104,18 @@ export class HeraldDecoder extends Decoder {
   }
 }
 
+/**
+ * Whether {@link HeraldDecoder}'s trims take effect on the installed socket.io-parser: the shared
+ * options, and a listener list it can replace (`patches.ts` asks this at start).
+ */
+export function leanDecoderActive(): boolean {
+  const decoder = new HeraldDecoder();
+  const listener = () => {};
+  decoder.on('decoded', listener);
+  const internals = decoder as unknown as DecoderInternals;
+  const list = internals._callbacks?.['$decoded'];
+  return internals.opts === DEFAULT_DECODER_OPTS && Array.isArray(list) && list.length === 1 && list[0] === listener;
+}
+
 /** What socket.io's `parser` option takes: Herald's encoder and decoder. */
 export const heraldParser = { Encoder: HeraldEncoder, Decoder: HeraldDecoder };

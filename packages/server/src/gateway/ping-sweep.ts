@@ -17,6 +17,7 @@
  */
 import type { Server } from 'socket.io';
 import type { Expiring, ExpirySweep } from './expiry-sweep.js';
+import type { PatchObserver } from './patches.js';
 
 type Engine = Server['engine'];
 
@@ -118,13 +119,17 @@ function clearTimeoutCancels(): boolean {
  */
 const MIN_PING_TIMEOUT_MS = 2_000;
 
-/** Put the ping interval timer of every new protocol-4 connection of `engine` on `sweep`. */
-export function sweepPings(engine: Engine, sweep: ExpirySweep): void {
+/**
+ * Put the ping interval timer of every new protocol-4 connection of `engine` on `sweep`;
+ * `observe` hears, for each connection, whether it was.
+ */
+export function sweepPings(engine: Engine, sweep: ExpirySweep, observe: PatchObserver = () => {}): void {
   const opts = (engine as unknown as { opts?: { pingInterval?: unknown; pingTimeout?: unknown } }).opts;
   const interval = opts?.pingInterval;
   const timeout = opts?.pingTimeout;
-  if (typeof interval !== 'number' || typeof timeout !== 'number' || timeout < MIN_PING_TIMEOUT_MS) return;
-  if (!clearTimeoutCancels()) return;
+  // A deliberate choice (a short test timeout), not a library change: nothing to report.
+  if (typeof timeout === 'number' && timeout < MIN_PING_TIMEOUT_MS) return;
+  if (typeof interval !== 'number' || typeof timeout !== 'number' || !clearTimeoutCancels()) return observe('ping-sweep', false);
   const heartbeat: Heartbeat = { interval, sweep };
   engine.on('connection', (raw: Partial<EngineSocket>) => {
     const timer = raw.pingIntervalTimer as Partial<NodeJS.Timeout> | null | undefined;
@@ -137,9 +142,10 @@ export function sweepPings(engine: Engine, sweep: ExpirySweep): void {
       typeof timer?.refresh !== 'function' ||
       typeof timer._onTimeout !== 'function'
     ) {
-      return;
+      return observe('ping-sweep', false);
     }
     clearTimeout(timer as NodeJS.Timeout);
     raw.pingIntervalTimer = new PingTimer(raw as EngineSocket, heartbeat);
+    observe('ping-sweep', true);
   });
 }

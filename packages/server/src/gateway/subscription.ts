@@ -12,6 +12,7 @@
  */
 import type { Message } from '@herald/protocol';
 import type { Metrics } from '../metrics/metrics.js';
+import { dropTransport, type Backpressure } from './backpressure.js';
 import type { HeraldSocket } from './connection.js';
 import type { GapFiller } from './gap-filler.js';
 import { writePacket, type OutgoingPacket } from './outgoing.js';
@@ -39,6 +40,8 @@ export function ordered(messages: Message[]): Message[] {
 
 export interface SubscriptionDeps {
   metrics: Metrics;
+  /** Closes a socket that lets too much wait for it (a slow consumer). */
+  backpressure: Backpressure;
   gaps: GapFiller;
   log: { error(obj: unknown, msg: string): void };
 }
@@ -72,8 +75,8 @@ export class SocketSubscription implements Subscription {
     // The common case: exactly the next seqs, so the shared encoding fits as is.
     if (first === this.lastSeq + 1 && messages[n - 1]!.seq === first + n - 1) {
       this.lastSeq = first + n - 1;
-      if (packet) writePacket(this.socket, packet);
-      else this.send(messages);
+      if (!packet) this.send(messages);
+      else if (writePacket(this.socket, packet)) this.deps.backpressure.check(this.socket, packet.bytes);
       return n;
     }
     const fresh: Message[] = [];
@@ -159,8 +162,11 @@ export class SocketSubscription implements Subscription {
   }
 
   private send(messages: Message[]): void {
+    if (messages.length === 0) return;
+    // Checked before: what waits from earlier writes is what makes a socket slow.
+    this.deps.backpressure.check(this.socket);
     if (messages.length === 1) this.socket.emit('message', messages[0]!);
-    else if (messages.length > 1) this.socket.emit('messages', messages);
+    else this.socket.emit('messages', messages);
   }
 
   /**
@@ -170,6 +176,6 @@ export class SocketSubscription implements Subscription {
   private overflow(): void {
     this.deps.log.error({ channel: this.channel, held: this.pending?.length }, 'too many messages behind a gap; reconnecting the socket');
     this.close();
-    this.socket.conn.close();
+    dropTransport(this.socket);
   }
 }

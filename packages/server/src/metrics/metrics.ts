@@ -28,6 +28,16 @@ export interface Metrics {
   readonly gapFilled: Counter;
   /** Nodes alive in the cluster, this one included. */
   readonly clusterNodes: Gauge;
+  /** Sockets whose transport was closed because too much waited for them (`HERALD_SOCKET_BUFFER_LIMIT`). */
+  readonly slowConsumerDisconnects: Counter;
+  /**
+   * Requests and events refused by a limit of `HERALD_*` (docs/protocol.md §6), by `limit`:
+   * `subscriptions_per_socket`, `connections_per_user`, `socket_events`, `socket_events_disconnect`,
+   * `http_api_key`, `http_token`.
+   */
+  readonly limitRefusals: Counter<'limit'>;
+  /** 1 for each patch of a library's internals that took effect, 0 for one that did not (`gateway/patches.ts`). */
+  readonly libraryPatches: Gauge<'patch'>;
 }
 
 /** `clusterSize` is read whenever /metrics is scraped. */
@@ -50,6 +60,23 @@ export function createMetrics(clusterSize: () => number = () => 1): Metrics {
     busPublishFailures: new Counter({ name: 'herald_bus_publish_failures_total', help: 'Bus publishes that did not reach Redis', registers }),
     busResyncs: new Counter({ name: 'herald_bus_resyncs_total', help: 'Store re-reads because the bus may have lost messages', registers }),
     gapFilled: new Counter({ name: 'herald_gap_filled_messages_total', help: 'Messages the live stream skipped, read from the store', registers }),
+    slowConsumerDisconnects: new Counter({
+      name: 'herald_slow_consumer_disconnects_total',
+      help: 'Sockets disconnected because more than HERALD_SOCKET_BUFFER_LIMIT bytes waited for them',
+      registers,
+    }),
+    limitRefusals: new Counter({
+      name: 'herald_limit_refusals_total',
+      help: 'Requests and socket events refused by a configured limit',
+      labelNames: ['limit'],
+      registers,
+    }),
+    libraryPatches: new Gauge({
+      name: 'herald_library_patch_active',
+      help: 'Patches of library internals: 1 took effect, 0 did not (the memory saving or fast path is lost)',
+      labelNames: ['patch'],
+      registers,
+    }),
     clusterNodes: new Gauge({
       name: 'herald_cluster_nodes',
       help: 'Nodes alive in the cluster, this one included',
