@@ -9,7 +9,7 @@
 import type { Message } from '@herald/protocol';
 import { Encoder, PacketType } from 'socket.io-parser';
 import { OutgoingPacket } from './outgoing.js';
-import { ordered } from './subscription.js';
+import { ordered } from './ordered.js';
 
 /** One socket's subscription to one channel. */
 export interface Subscription {

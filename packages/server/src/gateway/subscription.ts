@@ -16,27 +16,13 @@ import { dropTransport, type Backpressure } from './backpressure.js';
 import type { HeraldSocket } from './connection.js';
 import type { GapFiller } from './gap-filler.js';
 import { writePacket, type OutgoingPacket } from './outgoing.js';
+import { ordered } from './ordered.js';
 import type { Subscription } from './registry.js';
 
 /** Past this many held messages the socket is dropped: the client reconnects and replays from its cursor. */
 const MAX_PENDING = 10_000;
 /** Retry delays of a gap read that failed (the database is away): 100 ms doubling to 5 s. */
 const retryDelay = (attempt: number) => Math.min(100 * 2 ** attempt, 5000);
-
-/** `messages` ascending by seq, each seq once. */
-export function ordered(messages: Message[]): Message[] {
-  let sorted = true;
-  for (let i = 1; i < messages.length; i++) {
-    if (messages[i]!.seq <= messages[i - 1]!.seq) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return messages;
-  const bySeq = new Map<number, Message>();
-  for (const m of messages) bySeq.set(m.seq, m);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
 
 export interface SubscriptionDeps {
   metrics: Metrics;
