@@ -138,6 +138,18 @@ export function createInbox(deps: InboxDeps): InboxClient & {
       // Storage full: worst case a reload announces this one again.
     }
   };
+  /**
+   * Notifications this session already knows: arrived by a `notification:new`, or deleted here.
+   * One addressed to several of the user's channels arrives once per channel with the same id,
+   * maybe far apart (a replay of one channel after another): it is one item, counted and announced
+   * once, even when it was archived or deleted here before the next copy arrives.
+   */
+  const known = new Set<string>();
+  const MAX_KNOWN = 1000;
+  const remember = (id: string) => {
+    known.add(id);
+    if (known.size > MAX_KNOWN) known.delete(known.values().next().value!);
+  };
   /** Items marked read by `markAllRead` before the server confirmed, to take the server's time. */
   const optimisticRead = new Set<string>();
 
@@ -151,7 +163,8 @@ export function createInbox(deps: InboxDeps): InboxClient & {
       const version = unreadVersion;
       try {
         const { unread: exact } = await deps.http.request<{ unread: number }>('GET', '/v1/inbox/unread-count');
-        if (version === unreadVersion) {
+        // Usually it confirms the count: then nothing changed and no new snapshot goes out.
+        if (version === unreadVersion && exact !== unread) {
           setUnread(exact);
           changed();
         }
@@ -172,6 +185,7 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     mapBoth((n) => (set.has(n.id) ? withFields(n, fields) : n));
   };
   const remove = (ids: readonly string[]) => {
+    for (const id of ids) remember(id);
     const set = new Set(ids);
     items = items.filter((n) => !set.has(n.id));
     archived = archived.filter((n) => !set.has(n.id));
@@ -269,16 +283,26 @@ export function createInbox(deps: InboxDeps): InboxClient & {
     onMessage(message: Message) {
       if (message.event === INBOX_EVENTS.new) {
         const n = message.data as unknown as Notification;
-        if (items.some((i) => i.id === n.id)) return;
-        items = [n, ...items].sort(byIdDesc);
-        if (!isMuted(n)) {
-          unread += 1;
-          reconcileUnread();
-          // Only what arrives after the first load, and only once per user, even across reloads.
-          const channelKey = deps.announcedKey(n.channel);
-          if (loaded && n.id > read(deps.announcedKey()) && n.id > read(channelKey)) {
-            write(channelKey, n.id);
-            deps.announce(n);
+        const have = items.find((i) => i.id === n.id) ?? archived.find((i) => i.id === n.id);
+        if (have) {
+          // Another copy of one notification: the server lists it with the first of its channels
+          // by name that this user reads; show the same.
+          if (n.channel < have.channel) mapBoth((i) => (i.id === n.id ? withFields(i, { channel: n.channel }) : i));
+          else return;
+        } else if (known.has(n.id)) {
+          return;
+        } else {
+          remember(n.id);
+          items = [n, ...items].sort(byIdDesc);
+          if (!isMuted(n)) {
+            unread += 1;
+            reconcileUnread();
+            // Only what arrives after the first load, and only once per user, even across reloads.
+            const channelKey = deps.announcedKey(n.channel);
+            if (loaded && n.id > read(deps.announcedKey()) && n.id > read(channelKey)) {
+              write(channelKey, n.id);
+              deps.announce(n);
+            }
           }
         }
       } else if (message.event === INBOX_EVENTS.updated) {

@@ -3,11 +3,12 @@
  * every kind of inbox channel (some expiring within a second), reads, deletes, archives, read-alls
  * and mute changes, made through three tokens of the same user with different entitlements
  * (the count is per token's view, the state per user), across server restarts. After every step
- * each token's count is compared with an independent model.
+ * each token's count is compared with an independent model. A notification addressed to several
+ * channels is one item for every view that reads any of them, counted and changed once.
  */
 import { describe, expect, it } from 'vitest';
 import { request, sleep, startHerald, type Herald } from './helpers.js';
-import { actOk, expectError, inbox, notify, unreadCount, user, type User } from './inbox-helpers.js';
+import { actOk, expectError, inbox, inboxAll, notify, unreadCount, user, type User } from './inbox-helpers.js';
 
 /** mulberry32: a small deterministic PRNG, so a failure can be replayed from its seed. */
 function prng(seed: number) {
@@ -28,7 +29,7 @@ function prng(seed: number) {
 
 interface Item {
   id: string;
-  channel: string;
+  channels: string[];
   type: string;
   expiresAt?: number;
 }
@@ -52,11 +53,28 @@ describe('unread counts under interleaved operations', () => {
       let muted = new Set<string>();
       const log: string[] = [];
 
+      const reads = (v: (typeof views)[number], n: Item) => n.channels.some((c) => v.channels.has(c));
       const visible = (v: (typeof views)[number], now: number) =>
-        items.filter((n) => v.channels.has(n.channel) && !deleted.has(n.id) && (n.expiresAt === undefined || n.expiresAt > now));
+        items.filter((n) => reads(v, n) && !deleted.has(n.id) && (n.expiresAt === undefined || n.expiresAt > now));
       const unread = (v: (typeof views)[number], now: number) => visible(v, now).filter((n) => !read.has(n.id) && !muted.has(n.type)).length;
       /** Items safe to act on: visible and not about to expire while the request is in flight. */
       const actionable = (v: (typeof views)[number]) => visible(v, Date.now()).filter((n) => n.expiresAt === undefined || n.expiresAt > Date.now() + 400);
+
+      /**
+       * The view's whole inbox (archived included): each visible notification exactly once, shown
+       * with the first by name of its channels that the view reads. Skipped when an expiry passes meanwhile.
+       */
+      const checkItems = async (v: (typeof views)[number], step: number) => {
+        const t0 = Date.now();
+        const { items: got } = await inboxAll(h, v.u, { archived: 'all' }, 7);
+        const expected = visible(v, t0);
+        if (expected.length !== visible(v, Date.now()).length) return;
+        const where = `seed ${seed} step ${step} view ${v.name} items`;
+        expect(got.map((n) => n.id), where).toEqual(expected.map((n) => n.id).sort().reverse());
+        expect(got.map((n) => n.channel), where).toEqual(
+          got.map((n) => items.find((i) => i.id === n.id)!.channels.filter((c) => v.channels.has(c)).sort()[0]),
+        );
+      };
 
       /** The server's count for a view, compared with the model; retried when an expiry passed during the request. */
       const check = async (v: (typeof views)[number], step: number, viaList: boolean) => {
@@ -67,6 +85,7 @@ describe('unread counts under interleaved operations', () => {
           const [e0, e1] = [unread(v, t0), unread(v, t1)];
           if (e0 === e1 || attempt === 3) {
             expect(got, `seed ${seed} step ${step} view ${v.name} (${viaList ? 'list' : 'count'}); last ops: ${log.slice(-5).join(' | ')}`).toBe(e0);
+            if (viaList) await checkItems(v, step);
             return;
           }
         }
@@ -77,14 +96,17 @@ describe('unread counts under interleaved operations', () => {
         const v = rnd.pick(views);
         if (roll < 0.4) {
           const to = [rnd.pick(CHANNELS)];
-          if (rnd.next() < 0.25) {
-            const second = rnd.pick(CHANNELS);
-            if (second !== to[0]) to.push(second);
+          // Often several targets, so one user reads the same notification through two or three.
+          for (let more = 0; more < 2 && rnd.next() < 0.4; more++) {
+            const next = rnd.pick(CHANNELS);
+            if (!to.includes(next)) to.push(next);
           }
           const type = rnd.pick(TYPES);
           const expiresAt = rnd.next() < 0.2 ? Date.now() + 300 + rnd.int(900) : undefined;
           const refs = await notify(h, { to, type, title: `step ${step}`, ...(expiresAt ? { expiresAt: new Date(expiresAt).toISOString() } : {}) });
-          for (const r of refs) items.push({ id: r.id, channel: r.channel, type, ...(expiresAt ? { expiresAt } : {}) });
+          expect(refs.map((r) => r.channel)).toEqual(to);
+          expect(new Set(refs.map((r) => r.id)).size, 'one id per notification').toBe(1);
+          items.push({ id: refs[0]!.id, channels: to, type, ...(expiresAt ? { expiresAt } : {}) });
           log.push(`create ${to.join('+')} ${type}${expiresAt ? ' expiring' : ''}`);
         } else if (roll < 0.75) {
           const candidates = actionable(v);
@@ -106,7 +128,7 @@ describe('unread counts under interleaved operations', () => {
           log.push(`${v.name} ${action} ${ids.length}`);
         } else if (roll < 0.8) {
           // An id of another view's inbox that this view cannot see: refused, nothing changes.
-          const foreign = items.filter((n) => !v.channels.has(n.channel) && !deleted.has(n.id));
+          const foreign = items.filter((n) => !reads(v, n) && !deleted.has(n.id));
           if (foreign.length === 0) continue;
           expectError(await request(h, 'POST', '/v1/inbox/read', { ids: [rnd.pick(foreign).id] }, { auth: v.u.token }), 404, 'NOT_FOUND');
           log.push(`${v.name} foreign read`);

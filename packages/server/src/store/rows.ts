@@ -3,6 +3,7 @@
  * schemas name and encode these columns the same way (epoch ms, JSON as text).
  */
 import type { InboxAction, Message, Notification, Priority } from '@herald/protocol';
+import type { NewNotification } from './inbox-store.js';
 
 export interface MessageRow {
   channel: string;
@@ -14,6 +15,28 @@ export interface MessageRow {
 }
 
 export const toMessage = (r: MessageRow): Message => ({ id: r.id, channel: r.channel, seq: r.seq, event: r.event, data: JSON.parse(r.data), ts: r.ts });
+
+/**
+ * One notification, one item. A notification addressed to several channels in one call is stored
+ * as one row per channel, all with the same id (each row's `notification:new` message keeps its
+ * channel's seq stream whole), with `targets` (how many rows). A viewer entitled to several of them
+ * reads, counts and changes it once, through its *first* row among the viewer's channels in name
+ * (byte) order: a row is the viewer's when it is the only target or no row of the same id on a
+ * channel that sorts before it is one of the viewer's channels. Name order, not the order of `to`,
+ * so that a client can tell which copy the server lists from the copies alone. Each store puts
+ * that condition in its page, count and read-all queries; state rows are keyed by the id, so a
+ * state change applies to the notification whichever row it was seen through.
+ */
+export interface NotificationTarget {
+  channel: string;
+}
+
+/** The viewer's row of a notification: of `targets` (any order) on one of `channels`, the first by name. */
+export function firstTarget<T extends NotificationTarget>(targets: readonly T[], channels: ReadonlySet<string>): T | undefined {
+  let first: T | undefined;
+  for (const t of targets) if (channels.has(t.channel) && (first === undefined || t.channel < first.channel)) first = t;
+  return first;
+}
 
 /** A notification with the viewer's state. */
 export interface NotificationRow {
@@ -36,6 +59,16 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A ULID sorts below this in byte order: the "no cursor" bound of inbox pages. */
 export const AFTER_ALL_IDS = '~';
+
+/** What `notification:new` on `channel` carries: the notification, without anyone's state. */
+export function notificationOf(n: NewNotification, id: string, channel: string, now: number): Notification {
+  const notification: Notification = { id, channel, type: n.type, title: n.title, priority: n.priority, createdAt: iso(now) };
+  if (n.body !== undefined) notification.body = n.body;
+  if (n.data !== undefined) notification.data = n.data;
+  if (n.actionUrl !== undefined) notification.actionUrl = n.actionUrl;
+  if (n.expiresAt !== undefined) notification.expiresAt = iso(n.expiresAt);
+  return notification;
+}
 
 export function toNotification(r: NotificationRow, muted: ReadonlySet<string>): Notification {
   const n: Notification = { id: r.id, channel: r.channel, type: r.type, title: r.title, priority: r.priority, createdAt: iso(r.created_at) };

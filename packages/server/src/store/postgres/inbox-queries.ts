@@ -10,6 +10,15 @@ import { AFTER_ALL_IDS, type NotificationRow, type StateColumn } from '../rows.j
 const channelsOf = (viewer: InboxViewer) => [...new Set(viewer.channels)];
 
 /**
+ * Row `n` is the viewer's row of its notification (see `rows.ts`): its only row, or no row of the
+ * same id on a channel that sorts before it is one of the viewer's channels. So a notification
+ * addressed to several of them is one item, counted once.
+ */
+export const firstTargetOf = (viewer: InboxViewer) => sql`(n.targets = 1 OR NOT EXISTS (
+  SELECT 1 FROM notifications m
+  WHERE m.id = n.id AND m.channel < n.channel AND m.channel = ANY(${channelsOf(viewer)}::text[])))`;
+
+/**
  * The unread count, counted by SQL each time (no cache: another node may have created, read or
  * deleted since). An index-only scan of `notifications_channel` per channel, anti-joined with the
  * partial index of read or deleted state rows of the user.
@@ -22,7 +31,8 @@ export function unreadQuery(viewer: InboxViewer, muted: readonly string[], now: 
       AND n.type <> ALL(${[...muted]}::text[])
       AND NOT EXISTS (SELECT 1 FROM notification_state s
                       WHERE s.sub = ${viewer.sub} AND s.notification_id = n.id
-                        AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))`;
+                        AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))
+      AND ${firstTargetOf(viewer)}`;
 }
 
 export interface PageQuery {
@@ -57,6 +67,7 @@ export function pageQuery(
           AND s.deleted_at IS NULL
           AND (${q.status}::text = 'all' OR (${q.status}::text = 'unread') = (s.read_at IS NULL))
           AND (${q.archived}::text = 'all' OR (${q.archived}::text = 'true') = (s.archived_at IS NOT NULL))
+          AND ${firstTargetOf(viewer)}
         ORDER BY n.id DESC
         LIMIT ${q.rows}::bigint
       ) x
@@ -68,7 +79,7 @@ export function pageQuery(
     ORDER BY page.id DESC`;
 }
 
-/** What an update needs of each id: where it is, and the caller's state of it. */
+/** What an update needs of each id: where it is (each of its rows), and the caller's state of it. */
 export interface StateRow {
   id: string;
   channel: string;
@@ -107,6 +118,7 @@ export function readAllQuery(viewer: InboxViewer, before: number, now: number): 
     WHERE n.channel = ANY(${channelsOf(viewer)}::text[]) AND n.created_at <= ${before}::bigint
       AND (n.expires_at IS NULL OR n.expires_at > ${now}::bigint)
       AND s.read_at IS NULL AND s.deleted_at IS NULL
+      AND ${firstTargetOf(viewer)}
     ORDER BY n.id
     ON CONFLICT (sub, notification_id) DO UPDATE SET read_at = excluded.read_at`;
 }

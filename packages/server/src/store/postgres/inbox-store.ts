@@ -20,7 +20,6 @@ import {
   type InboxAction,
   type Json,
   type Message,
-  type Notification,
   type NotificationDeleted,
   type NotificationUpdated,
   type PublishedRef,
@@ -29,8 +28,8 @@ import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inb
 import { appendMessages, type Clock, type Db, type NewMessage, type Tx } from './append.js';
 import { guarded, retrying } from './errors.js';
 import { answerOf, claimKeys, rememberKeys } from './idempotency.js';
-import { ACTIONS, FIELDS, iso, toNotification, type NotificationRow } from '../rows.js';
-import { pageQuery, readAllQuery, setStateQuery, statesQuery, unreadQuery } from './inbox-queries.js';
+import { ACTIONS, FIELDS, firstTarget, iso, notificationOf, toNotification, type NotificationRow } from '../rows.js';
+import { pageQuery, readAllQuery, setStateQuery, statesQuery, unreadQuery, type StateRow } from './inbox-queries.js';
 import { createUnreadCache } from './unread-cache.js';
 
 const PRUNE_CHUNK = 5000;
@@ -68,25 +67,22 @@ export function createPostgresInboxStore(kysely: Kysely<any>, clock: Clock): Inb
       if (n.expiresAt !== undefined && n.expiresAt <= now) {
         throw new HeraldError('VALIDATION_FAILED', undefined, [{ path: 'expiresAt', message: 'expiresAt must be in the future' }]);
       }
+      // One id for the notification; each channel's `notification:new` message has its own.
+      const id = clock.id(now);
       const items = n.to.map((channel): NewMessage => {
-        const id = clock.id(now);
-        const notification: Notification = { id, channel, type: n.type, title: n.title, priority: n.priority, createdAt: iso(now) };
-        if (n.body !== undefined) notification.body = n.body;
-        if (n.data !== undefined) notification.data = n.data;
-        if (n.actionUrl !== undefined) notification.actionUrl = n.actionUrl;
-        if (n.expiresAt !== undefined) notification.expiresAt = iso(n.expiresAt);
-        return { id, channel, event: INBOX_EVENTS.new, data: notification as unknown as Json, dataJson: JSON.stringify(notification) };
+        const notification = notificationOf(n, id, channel, now);
+        return { channel, event: INBOX_EVENTS.new, data: notification as unknown as Json, dataJson: JSON.stringify(notification) };
       });
       const messages = await appendMessages(tx, items, now, clock);
       const one = <T>(value: T) => messages.map(() => value);
       await sql`
-        INSERT INTO notifications (id, channel, seq, type, title, body, data, action_url, priority, created_at, expires_at)
-        SELECT t.id, t.channel, t.seq, ${n.type}, ${n.title}, ${n.body ?? null}, t.data, ${n.actionUrl ?? null}, ${n.priority},
-               ${now}::bigint, ${n.expiresAt ?? null}::bigint
-        FROM unnest(${messages.map((m) => m.id)}::text[], ${messages.map((m) => m.channel)}::text[],
-                    ${messages.map((m) => m.seq)}::bigint[], ${one(n.data === undefined ? null : JSON.stringify(n.data))}::text[])
-             AS t(id, channel, seq, data)`.execute(tx);
-      const refs: PublishedRef[] = messages.map(({ id, channel, seq }) => ({ id, channel, seq }));
+        INSERT INTO notifications (id, channel, seq, type, title, body, data, action_url, priority, created_at, expires_at, targets)
+        SELECT ${id}, t.channel, t.seq, ${n.type}, ${n.title}, ${n.body ?? null}, t.data, ${n.actionUrl ?? null}, ${n.priority},
+               ${now}::bigint, ${n.expiresAt ?? null}::bigint, ${n.to.length}::smallint
+        FROM unnest(${messages.map((m) => m.channel)}::text[], ${messages.map((m) => m.seq)}::bigint[],
+                    ${one(n.data === undefined ? null : JSON.stringify(n.data))}::text[])
+             AS t(channel, seq, data)`.execute(tx);
+      const refs: PublishedRef[] = messages.map(({ channel, seq }) => ({ id, channel, seq }));
       if (n.idempotency) await rememberKeys(tx, new Map([[n.idempotency.key, refs]]));
       return { kind: 'stored', refs, messages };
     });
@@ -98,12 +94,13 @@ export function createPostgresInboxStore(kysely: Kysely<any>, clock: Clock): Inb
       const { column, set } = ACTIONS[action];
       const channels = new Set(viewer.channels);
       const unique = [...new Set(ids)];
-      const rows = new Map((await statesQuery(viewer.sub, unique).execute(tx)).rows.map((r) => [r.id, r]));
+      const targets = new Map<string, StateRow[]>();
+      for (const r of (await statesQuery(viewer.sub, unique).execute(tx)).rows) targets.set(r.id, [...(targets.get(r.id) ?? []), r]);
       const missing: string[] = [];
       const changed: string[] = [];
       for (const id of unique) {
-        const row = rows.get(id);
-        if (!row || !channels.has(row.channel) || (row.expires_at !== null && row.expires_at <= now) || row.deleted_at !== null) {
+        const row = firstTarget(targets.get(id) ?? [], channels);
+        if (!row || (row.expires_at !== null && row.expires_at <= now) || row.deleted_at !== null) {
           missing.push(id);
         } else if ((row[column] === null) === set) {
           changed.push(id);
@@ -180,7 +177,7 @@ export function createPostgresInboxStore(kysely: Kysely<any>, clock: Clock): Inb
       for (;;) {
         const removed = await transaction(async (tx) => {
           const { rows } = await sql<{ id: string }>`
-            SELECT id FROM notifications WHERE expires_at IS NOT NULL AND expires_at <= ${now}::bigint
+            SELECT DISTINCT id FROM notifications WHERE expires_at IS NOT NULL AND expires_at <= ${now}::bigint
             ORDER BY id LIMIT ${PRUNE_CHUNK}`.execute(tx);
           if (rows.length === 0) return 0;
           const ids = rows.map((r) => r.id);

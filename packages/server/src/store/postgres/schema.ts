@@ -77,6 +77,19 @@ const STATEMENTS = {
       muted_types text NOT NULL
     )`,
   ],
+  /**
+   * One notification per call, whatever number of channels it is addressed to: a row per target
+   * channel sharing one id (key `(id, channel)`), with the number of targets (see `rows.ts`).
+   * Notifications stored before keep one id per channel (`targets` 1).
+   */
+  oneIdPerNotification: [
+    'ALTER TABLE notifications ADD COLUMN targets smallint NOT NULL DEFAULT 1',
+    'ALTER TABLE notifications DROP CONSTRAINT notifications_pkey',
+    'ALTER TABLE notifications ADD PRIMARY KEY (id, channel)',
+    'DROP INDEX notifications_channel',
+    // Single-target rows, nearly all, are decided from the index alone.
+    'CREATE INDEX notifications_channel ON notifications (channel, id) INCLUDE (type, expires_at, created_at, targets)',
+  ],
 };
 
 const run = (statements: string[]): Migration => ({
@@ -89,4 +102,5 @@ const run = (statements: string[]): Migration => ({
 export const migrations: Record<string, Migration> = {
   '0001_channels': run(STATEMENTS.channels),
   '0002_inbox': run(STATEMENTS.inbox),
+  '0003_one_id_per_notification': run(STATEMENTS.oneIdPerNotification),
 };

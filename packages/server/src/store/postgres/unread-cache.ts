@@ -15,6 +15,7 @@
 import { sql, type Kysely } from 'kysely';
 import { userChannel } from '@herald/protocol';
 import type { InboxViewer } from '../inbox-store.js';
+import { firstTargetOf } from './inbox-queries.js';
 
 interface Entry {
   unread: number;
@@ -53,7 +54,8 @@ export function createUnreadCache(kysely: Kysely<any>): UnreadCache {
            AND n.type <> ALL(${mutedOf(viewer.sub)})
            AND NOT EXISTS (SELECT 1 FROM notification_state s
                            WHERE s.sub = ${viewer.sub} AND s.notification_id = n.id
-                             AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))) AS unread,
+                             AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))
+           AND ${firstTargetOf(viewer)}) AS unread,
         (${versionSql(viewer.sub, channels)}) AS version,
         (SELECT min(expires_at) FROM notifications
          WHERE channel = ANY(${channels}::text[]) AND expires_at > ${now}::bigint) AS next_expiry`.execute(kysely);

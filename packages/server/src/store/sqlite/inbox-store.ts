@@ -1,7 +1,9 @@
 /**
  * The inbox on SQLite. Queries go through prepared better-sqlite3 statements (the unread count is
  * on the hot path of every badge), one per channel of the viewer, each walking the
- * `(channel, id, type, expires_at)` index newest first; pages are merged here.
+ * `(channel, id, type, expires_at, targets)` index newest first; pages are merged here. Each
+ * statement keeps only the viewer's row of a notification with several targets (`FIRST_TARGET`,
+ * see `rows.ts`), so a notification is one item however many of its channels the viewer reads.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import {
@@ -10,15 +12,15 @@ import {
   type InboxAction,
   type Json,
   type Message,
-  type Notification,
   type NotificationDeleted,
   type NotificationUpdated,
   type PublishedRef,
 } from '@herald/protocol';
 import { userChannel } from '@herald/protocol';
 import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inbox-store.js';
-import { ACTIONS, AFTER_ALL_IDS, FIELDS, iso, toNotification, type NotificationRow } from '../rows.js';
+import { ACTIONS, AFTER_ALL_IDS, FIELDS, firstTarget, iso, notificationOf, toNotification, type NotificationRow } from '../rows.js';
 import type { IdempotencyTable } from './idempotency.js';
+import { FIRST_TARGET } from './first-target.js';
 import { createUnreadCounter } from './unread-counter.js';
 import type { MessageWriter } from './writer.js';
 
@@ -26,8 +28,8 @@ const PRUNE_CHUNK = 5000;
 
 export function createSqliteInboxStore(db: Database, writer: MessageWriter, idempotency: IdempotencyTable): InboxStore {
   const insertNotification = db.prepare(
-    `INSERT INTO notifications (id, channel, seq, type, title, body, data, action_url, priority, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO notifications (id, channel, seq, type, title, body, data, action_url, priority, created_at, expires_at, targets)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const prefsGet = db.prepare<[string], { muted_types: string }>('SELECT muted_types FROM preferences WHERE user = ?');
   const prefsPut = db.prepare(
@@ -35,28 +37,38 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
   );
   // A page: the candidate ids of each channel from the index, merged, then only the winners loaded.
   const listChannel = db.prepare<
-    { channel: string; now: number; user: string; before: string; status: string; archived: string; limit: number },
-    { id: string }
+    { channel: string; channels: string; now: number; user: string; before: string; status: string; archived: string; limit: number },
+    { id: string; channel: string }
   >(
-    `SELECT n.id FROM notifications n
+    `SELECT n.id, n.channel FROM notifications n
      LEFT JOIN notification_state s ON s.user = @user AND s.notification_id = n.id
      WHERE n.channel = @channel AND n.id < @before
        AND (n.expires_at IS NULL OR n.expires_at > @now)
        AND s.deleted_at IS NULL
        AND (@status = 'all' OR (@status = 'unread') = (s.read_at IS NULL))
        AND (@archived = 'all' OR (@archived = 'true') = (s.archived_at IS NOT NULL))
+       AND ${FIRST_TARGET}
      ORDER BY n.id DESC
      LIMIT @limit`,
   );
-  const loadItem = db.prepare<[string, string], NotificationRow>(
+  const loadItem = db.prepare<[string, string, string], NotificationRow>(
     `SELECT n.id, n.channel, n.type, n.title, n.body, n.data, n.action_url, n.priority, n.created_at, n.expires_at,
             s.read_at, s.seen_at, s.archived_at
      FROM notifications n LEFT JOIN notification_state s ON s.user = ? AND s.notification_id = n.id
-     WHERE n.id = ?`,
+     WHERE n.id = ? AND n.channel = ?`,
   );
+  /** Every row of a notification (one per target) with the user's state of it. */
   const getForUpdate = db.prepare<
     [string, string],
-    { channel: string; type: string; expires_at: number | null; read_at: number | null; seen_at: number | null; archived_at: number | null; deleted_at: number | null }
+    {
+      channel: string;
+      type: string;
+      expires_at: number | null;
+      read_at: number | null;
+      seen_at: number | null;
+      archived_at: number | null;
+      deleted_at: number | null;
+    }
   >(
     `SELECT n.channel, n.type, n.expires_at, s.read_at, s.seen_at, s.archived_at, s.deleted_at
      FROM notifications n LEFT JOIN notification_state s ON s.user = ? AND s.notification_id = n.id
@@ -78,10 +90,11 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
      WHERE n.channel = @channel AND n.created_at <= @before
        AND (n.expires_at IS NULL OR n.expires_at > @now)
        AND s.read_at IS NULL AND s.deleted_at IS NULL
+       AND ${FIRST_TARGET}
      ON CONFLICT (user, notification_id) DO UPDATE SET read_at = excluded.read_at`,
   );
   const expiredChunk = db.prepare<[number], { id: string }>(
-    `SELECT id FROM notifications WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${PRUNE_CHUNK}`,
+    `SELECT DISTINCT id FROM notifications WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${PRUNE_CHUNK}`,
   );
   const deleteState = db.prepare('DELETE FROM notification_state WHERE notification_id = ?');
   const deleteNotification = db.prepare('DELETE FROM notifications WHERE id = ?');
@@ -108,19 +121,19 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     }
     const messages: Message[] = [];
     const dataJson = n.data === undefined ? null : JSON.stringify(n.data);
+    // One id for the notification; each channel's `notification:new` message has its own.
+    const id = writer.id(now);
     for (const channel of n.to) {
-      const id = writer.id(now);
-      const notification: Notification = { id, channel, type: n.type, title: n.title, priority: n.priority, createdAt: iso(now) };
-      if (n.body !== undefined) notification.body = n.body;
-      if (n.data !== undefined) notification.data = n.data;
-      if (n.actionUrl !== undefined) notification.actionUrl = n.actionUrl;
-      if (n.expiresAt !== undefined) notification.expiresAt = iso(n.expiresAt);
-      const message = writer.append(channel, INBOX_EVENTS.new, notification as unknown as Json, JSON.stringify(notification), now, id);
-      insertNotification.run(id, channel, message.seq, n.type, n.title, n.body ?? null, dataJson, n.actionUrl ?? null, n.priority, now, n.expiresAt ?? null);
+      const notification = notificationOf(n, id, channel, now);
+      const message = writer.append(channel, INBOX_EVENTS.new, notification as unknown as Json, JSON.stringify(notification), now);
+      insertNotification.run(
+        id, channel, message.seq, n.type, n.title, n.body ?? null, dataJson, n.actionUrl ?? null, n.priority, now, n.expiresAt ?? null,
+        n.to.length,
+      );
       counter.onCreate(channel, id);
       messages.push(message);
     }
-    const refs: PublishedRef[] = messages.map(({ id, channel, seq }) => ({ id, channel, seq }));
+    const refs: PublishedRef[] = messages.map(({ channel, seq }) => ({ id, channel, seq }));
     if (n.idempotency) idempotency.remember(n.idempotency.key, n.idempotency.fingerprint, refs, now);
     return { kind: 'stored', refs, messages };
   });
@@ -133,23 +146,24 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     const missing: string[] = [];
     const changed: string[] = [];
     /** Items that stop counting as unread: read or deleted while unread and not muted. */
-    const leaving: { channel: string; id: string }[] = [];
+    const leaving: { id: string; targets: { channel: string }[] }[] = [];
     const muted = new Set(mutedOf(viewer.sub));
     for (const id of unique) {
-      const row = getForUpdate.get(viewer.sub, id);
-      if (!row || !channels.has(row.channel) || (row.expires_at !== null && row.expires_at <= now) || row.deleted_at !== null) {
+      const targets = getForUpdate.all(viewer.sub, id);
+      const row = firstTarget(targets, channels);
+      if (!row || (row.expires_at !== null && row.expires_at <= now) || row.deleted_at !== null) {
         missing.push(id);
       } else if ((row[column] === null) === set) {
         changed.push(id);
         if ((column === 'read_at' || column === 'deleted_at') && row.read_at === null && !muted.has(row.type)) {
-          leaving.push({ channel: row.channel, id });
+          leaving.push({ id, targets });
         }
       }
     }
     // Unknown, foreign, expired and deleted ids are all just "not found": nothing leaks, nothing changes.
     if (missing.length > 0) throw new HeraldError('NOT_FOUND', 'Some ids are not in this inbox', { ids: missing.slice(0, 50) });
     for (const id of changed) setState[column].run(viewer.sub, id, set ? now : null);
-    for (const { channel, id } of leaving) counter.onRead(viewer.sub, channel, id);
+    for (const { id, targets } of leaving) counter.onRead(viewer.sub, id, targets);
     const unread = unreadOf(viewer, now, [...muted]);
     if (changed.length === 0) return { updated: 0, unread, message: undefined };
     let message: Message;
@@ -165,7 +179,8 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
     const now = writer.now();
     const bound = Math.min(before ?? now, now);
     let updated = 0;
-    for (const channel of viewer.channels) updated += readAllChannel.run({ user: viewer.sub, now, channel, before: bound }).changes;
+    const all = JSON.stringify(viewer.channels);
+    for (const channel of viewer.channels) updated += readAllChannel.run({ user: viewer.sub, now, channel, channels: all, before: bound }).changes;
     counter.forget(viewer.sub);
     const unread = unreadOf(viewer, now);
     if (updated === 0) return { updated, unread, message: undefined };
@@ -191,17 +206,17 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
       const now = Date.now();
       const muted = mutedOf(viewer.sub);
       const mutedSet = new Set(muted);
-      const ids: string[] = [];
+      const rows: { id: string; channel: string }[] = [];
+      const channels = JSON.stringify(viewer.channels);
       for (const channel of viewer.channels) {
-        for (const r of listChannel.all({ channel, now, user: viewer.sub, before: before ?? AFTER_ALL_IDS, status, archived, limit: limit + 1 })) {
-          ids.push(r.id);
-        }
+        rows.push(...listChannel.all({ channel, channels, now, user: viewer.sub, before: before ?? AFTER_ALL_IDS, status, archived, limit: limit + 1 }));
       }
-      ids.sort().reverse();
-      const page = ids.slice(0, limit);
+      // Each notification appears once (its viewer's row only), so ids are distinct here.
+      rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      const page = rows.slice(0, limit);
       return {
-        items: page.map((id) => toNotification(loadItem.get(viewer.sub, id)!, mutedSet)),
-        nextCursor: ids.length > limit ? page[page.length - 1]! : null,
+        items: page.map((r) => toNotification(loadItem.get(viewer.sub, r.id, r.channel)!, mutedSet)),
+        nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
         unread: unreadOf(viewer, now, muted),
       };
     },

@@ -21,10 +21,8 @@ const INBOX_SQL = [
     created_at INTEGER NOT NULL,
     expires_at INTEGER
   ) WITHOUT ROWID`,
-  // Newest first per channel, with what the unread count filters on, so counting reads the index only.
   'CREATE INDEX notifications_channel ON notifications (channel, id, type, expires_at)',
   'CREATE INDEX notifications_expires ON notifications (expires_at) WHERE expires_at IS NOT NULL',
-  // The next expiry on a channel: when a cached unread count stops being valid.
   'CREATE INDEX notifications_channel_expiry ON notifications (channel, expires_at) WHERE expires_at IS NOT NULL',
   `CREATE TABLE notification_state (
     user TEXT NOT NULL,
@@ -40,6 +38,40 @@ const INBOX_SQL = [
     user TEXT PRIMARY KEY,
     muted_types TEXT NOT NULL
   ) WITHOUT ROWID`,
+];
+
+/**
+ * One notification per call, whatever number of channels it is addressed to: a row per target
+ * channel sharing one id (key `(id, channel)`), with the number of targets. A viewer who reads several of them sees the row
+ * of the first one in name order (see `rows.ts`).
+ * Notifications stored before this migration keep one id per channel (`targets` 1).
+ */
+const ONE_ID_PER_NOTIFICATION_SQL = [
+  `CREATE TABLE notifications_v3 (
+    id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT,
+    data TEXT,
+    action_url TEXT,
+    priority TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    targets INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (id, channel)
+  ) WITHOUT ROWID`,
+  `INSERT INTO notifications_v3 (id, channel, seq, type, title, body, data, action_url, priority, created_at, expires_at)
+   SELECT id, channel, seq, type, title, body, data, action_url, priority, created_at, expires_at FROM notifications`,
+  'DROP TABLE notifications',
+  'ALTER TABLE notifications_v3 RENAME TO notifications',
+  // Newest first per channel, with what the unread count filters on, so counting reads the index
+  // only (the row itself is read only for notifications with several targets).
+  'CREATE INDEX notifications_channel ON notifications (channel, id, type, expires_at, targets)',
+  'CREATE INDEX notifications_expires ON notifications (expires_at) WHERE expires_at IS NOT NULL',
+  // The next expiry on a channel: when a cached unread count stops being valid.
+  'CREATE INDEX notifications_channel_expiry ON notifications (channel, expires_at) WHERE expires_at IS NOT NULL',
 ];
 
 export const migrations: Record<string, Migration> = {
@@ -76,6 +108,11 @@ export const migrations: Record<string, Migration> = {
   '0002_inbox': {
     async up(db: Kysely<any>) {
       for (const statement of INBOX_SQL) await sql.raw(statement).execute(db);
+    },
+  },
+  '0003_one_id_per_notification': {
+    async up(db: Kysely<any>) {
+      for (const statement of ONE_ID_PER_NOTIFICATION_SQL) await sql.raw(statement).execute(db);
     },
   },
 };

@@ -9,14 +9,19 @@
  * so no write can slip between a count and its marks.
  */
 import type { Database } from 'better-sqlite3';
+import { firstTarget, type NotificationTarget } from '../rows.js';
+import { FIRST_TARGET } from './first-target.js';
 
 export interface UnreadCounter {
   /** The unread count of `sub` over `channels`, not counting `muted` types. */
   count(sub: string, channels: readonly string[], muted: readonly string[], now: number): number;
   /** A notification was created on `channel`. */
   onCreate(channel: string, id: string): void;
-  /** `id` on `channel` stopped being unread for `sub` (read or deleted while unread, not muted). */
-  onRead(sub: string, channel: string, id: string): void;
+  /**
+   * `id` stopped being unread for `sub` (read or deleted while unread, not muted). `targets` are
+   * its rows: each cached count covers it through its first target among that count's channels.
+   */
+  onRead(sub: string, id: string, targets: readonly NotificationTarget[]): void;
   /** Drop what is known of `sub` (read-all, preferences). */
   forget(sub: string): void;
 }
@@ -37,10 +42,11 @@ const UNREAD_WHERE = `n.channel = @channel AND n.id > @after
   AND n.type NOT IN (SELECT value FROM json_each(@muted))
   AND NOT EXISTS (SELECT 1 FROM notification_state s
                   WHERE s.user = @user AND s.notification_id = n.id
-                    AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))`;
+                    AND (s.read_at IS NOT NULL OR s.deleted_at IS NOT NULL))
+  AND ${FIRST_TARGET}`;
 
 export function createUnreadCounter(db: Database): UnreadCounter {
-  type Params = { channel: string; after: string; now: number; muted: string; user: string };
+  type Params = { channel: string; channels: string; after: string; now: number; muted: string; user: string };
   const countAfter = db.prepare<Params, { n: number; e: number | null }>(
     `SELECT COUNT(*) AS n, MIN(n.expires_at) AS e FROM notifications n WHERE ${UNREAD_WHERE}`,
   );
@@ -61,11 +67,11 @@ export function createUnreadCounter(db: Database): UnreadCounter {
     return entries;
   };
 
-  const compute = (sub: string, channels: readonly string[], muted: string, now: number): Entry => {
+  const compute = (sub: string, channels: readonly string[], all: string, muted: string, now: number): Entry => {
     const entry: Entry = { unread: 0, marks: new Map(), validUntil: Infinity };
     for (const channel of channels) {
       const mark = newest.get(channel)?.id ?? BEFORE_ALL_IDS;
-      entry.unread += countAfter.get({ channel, after: BEFORE_ALL_IDS, now, muted, user: sub })!.n;
+      entry.unread += countAfter.get({ channel, channels: all, after: BEFORE_ALL_IDS, now, muted, user: sub })!.n;
       entry.marks.set(channel, mark);
       const e = nextExpiry.get(channel, now)?.e;
       if (e != null) entry.validUntil = Math.min(entry.validUntil, e);
@@ -76,11 +82,12 @@ export function createUnreadCounter(db: Database): UnreadCounter {
   return {
     count(sub, channels, mutedTypes, now) {
       const muted = JSON.stringify(mutedTypes);
-      const key = `${channels.join(',')}|${muted}`;
+      const all = JSON.stringify(channels);
+      const key = `${all}|${muted}`;
       const entries = touch(sub);
       let entry = entries.get(key);
       if (!entry || now >= entry.validUntil) {
-        entry = compute(sub, channels, muted, now);
+        entry = compute(sub, channels, all, muted, now);
         entries.set(key, entry);
         return entry.unread;
       }
@@ -88,7 +95,7 @@ export function createUnreadCounter(db: Database): UnreadCounter {
         const newestId = latest.get(channel);
         const mark = entry.marks.get(channel)!;
         if (newestId === undefined || newestId <= mark) continue;
-        const delta = countAfter.get({ channel, after: mark, now, muted, user: sub })!;
+        const delta = countAfter.get({ channel, channels: all, after: mark, now, muted, user: sub })!;
         entry.unread += delta.n;
         entry.marks.set(channel, newestId);
         if (delta.e != null) entry.validUntil = Math.min(entry.validUntil, delta.e);
@@ -100,9 +107,10 @@ export function createUnreadCounter(db: Database): UnreadCounter {
       latest.set(channel, id);
     },
 
-    onRead(sub, channel, id) {
+    onRead(sub, id, targets) {
       for (const entry of users.get(sub)?.values() ?? []) {
-        const mark = entry.marks.get(channel);
+        const counted = firstTarget(targets, new Set(entry.marks.keys()));
+        const mark = counted && entry.marks.get(counted.channel);
         // Covered items leave the count; newer ones were never in it and now count as read.
         if (mark !== undefined && id <= mark) entry.unread--;
       }
