@@ -26,6 +26,7 @@ export default defineConfig({
       '@herald/protocol': src('./packages/protocol/src/index.ts'),
       '@herald/client': src('./packages/client/src/index.ts'),
       '@herald/react': src('./packages/react/src/index.ts'),
+      '@herald/node': src('./packages/node/src/index.ts'),
     },
   },
   oxc: { jsx: { runtime: 'automatic' } },

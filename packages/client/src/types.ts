@@ -1,10 +1,11 @@
 /**
  * Public types of `@herald/client`.
  */
-import type { Message, Notification } from '@herald/protocol';
+import type { EventMap, Message, Notification, TypedMessage } from '@herald/protocol';
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 
-export type { Message, Notification };
+// The event-map typing lives in the protocol, shared with `@herald/node`'s publish.
+export type { EventMap, Message, Notification, TypedMessage };
 
 /**
  * Where the client stands:
@@ -21,14 +22,6 @@ export interface StateChange {
   from: ConnectionState;
   to: ConnectionState;
 }
-
-/** Application events: event name → type of `data`. */
-export type EventMap = Record<string, unknown>;
-
-/** A message whose `event` / `data` follow the application's event map. */
-export type TypedMessage<E extends EventMap> = {
-  [K in keyof E & string]: Message<K, E[K] & Message['data']>;
-}[keyof E & string];
 
 /**
  * Key-value storage for cursors and the "already announced" mark. `localStorage` fits; so does

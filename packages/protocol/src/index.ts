@@ -1,5 +1,6 @@
 export * from './channel.js';
 export * from './message.js';
+export * from './event-map.js';
 export * from './errors.js';
 export * from './schemas.js';
 export * from './events.js';
