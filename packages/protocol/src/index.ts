@@ -6,3 +6,4 @@ export * from './schemas.js';
 export * from './events.js';
 export * from './notification.js';
 export * from './notification-schemas.js';
+export * from './responses.js';

@@ -68,34 +68,53 @@ export const publishBodySchema = z
   .refine((b) => !b.event.startsWith(RESERVED_EVENT_PREFIX), {
     message: `event names starting with "${RESERVED_EVENT_PREFIX}" are reserved for the inbox`,
     path: ['event'],
+  })
+  .meta({
+    title: 'PublishBody',
+    description: 'Exactly one of `channel` or `channels`; `event` may not start with `notification:`; `data` missing means null.',
+    examples: [{ channels: ['demo:orders', 'role:admin'], event: 'order:created', data: { orderId: 43 }, idempotencyKey: 'order-43-created' }],
   });
 export type PublishBody = z.infer<typeof publishBodySchema>;
 
 /** `POST /v1/publish/batch` envelope; each item is checked on its own against `publishBodySchema`. */
-export const publishBatchBodySchema = z.strictObject({
-  items: z.array(z.unknown()).min(1),
-});
+export const publishBatchBodySchema = z
+  .strictObject({
+    items: z.array(z.unknown()).min(1).describe(`1–${MAX_BATCH_ITEMS} publish bodies, each checked and answered on its own`),
+  })
+  .meta({
+    title: 'PublishBatchBody',
+    examples: [
+      {
+        items: [
+          { channel: 'demo:orders', event: 'order:updated', data: { orderId: 43, status: 'cooking' } },
+          { channel: 'user:demo-user', event: 'points_added', data: { points: 5 }, idempotencyKey: 'pts-1' },
+        ],
+      },
+    ],
+  });
 export type PublishBatchBody = z.infer<typeof publishBatchBodySchema>;
 export { MAX_BATCH_ITEMS };
 
 /** `POST /v1/tokens` body. */
-export const mintTokenBodySchema = z.strictObject({
-  sub: subjectSchema,
-  roles: z.array(roleSchema).max(50).optional(),
-  channels: z.array(channelGrantSchema).max(100).optional(),
-  ttlSeconds: z.number().int().min(10).max(30 * 24 * 3600).optional(),
-});
+export const mintTokenBodySchema = z
+  .strictObject({
+    sub: subjectSchema,
+    roles: z.array(roleSchema).max(50).optional(),
+    channels: z.array(channelGrantSchema).max(100).optional().describe('exact channel names or `namespace:*`'),
+    ttlSeconds: z.number().int().min(10).max(30 * 24 * 3600).optional().describe('default 3600'),
+  })
+  .meta({ title: 'MintTokenBody', examples: [{ sub: 'alice', roles: ['staff'], channels: ['restaurant:7', 'demo:*'], ttlSeconds: 3600 }] });
 export type MintTokenBody = z.infer<typeof mintTokenBodySchema>;
 
 /** Query of `GET /v1/channels/{channel}/history`. */
 export const historyQuerySchema = z.strictObject({
-  since: z.coerce.number().int().min(0).optional(),
+  since: z.coerce.number().int().min(0).optional().describe('answer the messages with a greater seq; without it, the newest `limit`'),
   limit: z.coerce.number().int().min(1).max(MAX_REPLAY).default(100),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
 /** Params of the channel routes. */
-export const channelParamsSchema = z.strictObject({ channel: channelSchema });
+export const channelParamsSchema = z.strictObject({ channel: channelSchema.meta({ examples: ['demo:orders'] }) });
 
 /** One `channel:seq` cursor of `/v1/sync`; a bare channel means "from its head". */
 export interface SyncCursor {
@@ -140,8 +159,15 @@ export function parseSyncCursors(raw: string): SyncCursor[] | string {
 
 /** Query of `GET /v1/sync`. */
 export const syncQuerySchema = z.strictObject({
-  cursors: z.string().min(1).max(64 * 1024),
-  wait: z.coerce.number().min(0).max(MAX_SYNC_WAIT_SECONDS).default(0),
+  cursors: z
+    .string()
+    .min(1)
+    .max(64 * 1024)
+    .meta({
+      description: `comma-separated \`channel:seq\` (at most ${MAX_SYNC_CURSORS}); the seq is what follows the last \`:\`; a bare channel means from its head`,
+      examples: ['demo:orders:0,user:alice:0'],
+    }),
+  wait: z.coerce.number().min(0).max(MAX_SYNC_WAIT_SECONDS).default(0).describe('seconds to wait for something new (long-poll)'),
 });
 export type SyncQuery = z.infer<typeof syncQuerySchema>;
 

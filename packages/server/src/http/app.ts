@@ -1,4 +1,4 @@
-/** The fastify application: error handling, validation, CORS and every `/v1` route. */
+/** The fastify application: error handling, validation, CORS, every `/v1` route and their OpenAPI document. */
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Authenticator, TokenVerifier } from '../auth/index.js';
@@ -15,6 +15,7 @@ import type { StatsSampler } from '../metrics/stats.js';
 import type { Store } from '../store/index.js';
 import { createAuthHooks } from './auth.js';
 import { installErrorHandling, toHeraldError } from './errors.js';
+import { registerOpenApi } from './openapi.js';
 import { registerRateLimits } from './rate-limit.js';
 import { clientErrorHandler, installProtocolErrors } from './protocol-errors.js';
 import { channelRoutes } from './routes/channels.js';
@@ -82,6 +83,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   }
   // Requests per second per credential (HERALD_HTTP_RATE_*), for every route registered below.
   await registerRateLimits(app, config.limits, deps.metrics);
+  // Before the routes: the document is made of every route registered after it.
+  await registerOpenApi(app);
   const auth = createAuthHooks(deps.authenticator);
   publishRoutes(app, { auth, publisher: deps.publisher });
   tokenRoutes(app, { auth, tokens: deps.tokens });

@@ -1,8 +1,17 @@
-import { BROADCAST_CHANNEL, channelParamsSchema, HeraldError, historyQuerySchema, type HistoryQuery } from '@herald/protocol';
+import {
+  BROADCAST_CHANNEL,
+  channelParamsSchema,
+  HeraldError,
+  historyQuerySchema,
+  historyResponseSchema,
+  presenceResponseSchema,
+  type HistoryQuery,
+} from '@herald/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isEntitled } from '../../auth/index.js';
 import type { Store } from '../../store/index.js';
 import type { AuthHooks } from '../auth.js';
+import { errorAnswers } from '../openapi.js';
 
 interface Deps {
   auth: AuthHooks;
@@ -20,7 +29,17 @@ function entitledChannel(request: FastifyRequest<{ Params: { channel: string } }
 export function channelRoutes(app: FastifyInstance, { auth, store, presence: presenceOf }: Deps): void {
   app.get<{ Params: { channel: string }; Querystring: HistoryQuery }>(
     '/v1/channels/:channel/history',
-    { schema: { params: channelParamsSchema, querystring: historyQuerySchema }, onRequest: auth.any },
+    {
+      schema: {
+        summary: 'Stored messages of a channel: after `since`, or the newest ones',
+        tags: ['channels'],
+        operationId: 'history',
+        params: channelParamsSchema,
+        querystring: historyQuerySchema,
+        response: { 200: historyResponseSchema, ...errorAnswers('CHANNEL_FORBIDDEN') },
+      },
+      onRequest: auth.any,
+    },
     async (request) => {
       const channel = entitledChannel(request);
       const { since, limit } = request.query;
@@ -34,7 +53,16 @@ export function channelRoutes(app: FastifyInstance, { auth, store, presence: pre
 
   app.get<{ Params: { channel: string } }>(
     '/v1/channels/:channel/presence',
-    { schema: { params: channelParamsSchema }, onRequest: auth.any },
+    {
+      schema: {
+        summary: 'Who is subscribed to a channel, over every node',
+        tags: ['channels'],
+        operationId: 'presence',
+        params: channelParamsSchema,
+        response: { 200: presenceResponseSchema, ...errorAnswers('CHANNEL_FORBIDDEN') },
+      },
+      onRequest: auth.any,
+    },
     async (request) => {
       const channel = entitledChannel(request);
       const presence = await presenceOf(channel);

@@ -1,12 +1,22 @@
-import { HeraldError, parseSyncCursors, syncQuerySchema, type SyncQuery } from '@herald/protocol';
+import { HeraldError, parseSyncCursors, syncQuerySchema, syncResponseSchema, type SyncQuery } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { SyncService } from '../../channels/sync.js';
 import type { AuthHooks } from '../auth.js';
+import { errorAnswers } from '../openapi.js';
 
 export function syncRoutes(app: FastifyInstance, { auth, sync }: { auth: AuthHooks; sync: SyncService }): void {
   app.get<{ Querystring: SyncQuery }>(
     '/v1/sync',
-    { schema: { querystring: syncQuerySchema }, onRequest: auth.client },
+    {
+      schema: {
+        summary: 'What the caller missed on its channels; with `wait`, a long-poll',
+        tags: ['sync'],
+        operationId: 'sync',
+        querystring: syncQuerySchema,
+        response: { 200: syncResponseSchema, ...errorAnswers('CHANNEL_FORBIDDEN') },
+      },
+      onRequest: auth.client,
+    },
     async (request, reply) => {
       const cursors = parseSyncCursors(request.query.cursors);
       if (typeof cursors === 'string') {
