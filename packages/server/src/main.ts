@@ -13,6 +13,10 @@ import { createPrimaryLog, runPrimary, runWorker } from './cluster/index.js';
 import { applyDevDefaults, explainStartupError, parseConfig, type DevDefaults, type HeraldConfig } from './config/index.js';
 import { createServer, type HeraldServer } from './server.js';
 
+/**
+ * The dev start's instructions. Its sample publish goes to `broadcast`, a channel the README's
+ * tutorial does not use, so the tutorial's seq numbers hold whether or not the reader ran it.
+ */
 function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults['dev']>, demoToken: string): string {
   const credentials = path.relative(process.cwd(), dev.file) || dev.file;
   // The dev key is only in force when HERALD_API_KEYS was not set.
@@ -32,16 +36,17 @@ function banner(url: string, config: HeraldConfig, dev: NonNullable<DevDefaults[
   1. Your API key, for server-side calls:
        ${keyLine}
 
-  2. Publish a message:
+  2. Publish a message to every connected client:
        curl -s ${url}/v1/publish \\
          -H "Authorization: Bearer $HERALD_API_KEY" -H 'Content-Type: application/json' \\
-         -d '{"channel":"user:demo-user","event":"order:created","data":{"orderId":42}}'
+         -d '{"channel":"broadcast","event":"hello","data":{"text":"Hello from Herald"}}'
 
-  3. A client token for demo-user (valid 24 h; mint more with POST /v1/tokens):
+  3. A client token for demo-user (valid 24 h; mint more with npx herald token <sub>):
        ${demoToken}
 
      Connect with socket.io-client:  io('${url}', { auth: { token } })
-     Docs: README.md · docs/protocol.md · health: ${url}/healthz · metrics: ${url}/metrics
+     API reference: ${url}/docs · commands: npx herald --help · README.md · docs/protocol.md
+     Health: ${url}/healthz · metrics: ${url}/metrics
 `;
 }
 

@@ -60,7 +60,7 @@ export function createTokenVerifier(jwt: HeraldConfig['jwt']): TokenVerifier {
     if (typeof alg === 'string' && ASYMMETRIC.includes(alg) && jwks) {
       return (await jwtVerify(token, jwks, { ...claimChecks, algorithms: ASYMMETRIC })).payload;
     }
-    throw new HeraldError('AUTH_INVALID', `Token algorithm ${JSON.stringify(alg)} is not accepted`);
+    throw new joseErrors.JOSEAlgNotAllowed(`Token algorithm ${JSON.stringify(alg)} is not accepted`);
   }
 
   return {
@@ -70,9 +70,12 @@ export function createTokenVerifier(jwt: HeraldConfig['jwt']): TokenVerifier {
         payload = await verifyPayload(token);
       } catch (err) {
         if (err instanceof HeraldError) throw err;
-        if (err instanceof joseErrors.JWTExpired) throw new HeraldError('AUTH_EXPIRED');
-        if (err instanceof joseErrors.JOSEError) throw new HeraldError('AUTH_INVALID', `The token is not valid (${err.code})`);
-        throw new HeraldError('AUTH_INVALID', 'The token could not be verified');
+        // jose's error stays as the cause, for those who explain a refusal (`herald check-token`);
+        // the answer to the client carries only the code and message.
+        if (err instanceof joseErrors.JWTExpired) throw withCause(new HeraldError('AUTH_EXPIRED'), err);
+        if (err instanceof joseErrors.JOSEAlgNotAllowed) throw withCause(new HeraldError('AUTH_INVALID', err.message), err);
+        if (err instanceof joseErrors.JOSEError) throw withCause(new HeraldError('AUTH_INVALID', `The token is not valid (${err.code})`), err);
+        throw withCause(new HeraldError('AUTH_INVALID', 'The token could not be verified'), err);
       }
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw new HeraldError('AUTH_INVALID', 'The token claims are not valid (sub, exp, roles, channels)');
@@ -103,4 +106,9 @@ export function createTokenVerifier(jwt: HeraldConfig['jwt']): TokenVerifier {
       return { token: await builder.sign(await secret), expiresAt: exp * 1000 };
     },
   };
+}
+
+function withCause(error: HeraldError, cause: unknown): HeraldError {
+  error.cause = cause;
+  return error;
 }

@@ -18,6 +18,21 @@ export interface DevDefaults {
   dev: { file: string; created: boolean; credentials: DevCredentials } | undefined;
 }
 
+/** Where the dev credentials are kept, relative to the directory Herald starts in. */
+export function devCredentialsFile(cwd: string): string {
+  return path.resolve(cwd, 'data', 'dev-credentials.json');
+}
+
+/** The dev credentials stored in `file`, or undefined when there are none (never creates them). */
+export function readDevCredentials(file: string): DevCredentials | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DevCredentials>;
+  if (typeof parsed.apiKey === 'string' && typeof parsed.jwtSecret === 'string') {
+    return { apiKey: parsed.apiKey, jwtSecret: parsed.jwtSecret };
+  }
+  return undefined;
+}
+
 /**
  * Fill in `HERALD_API_KEYS` and `HERALD_JWT_SECRET` from the dev credentials file when neither
  * credential is configured. Refused under `NODE_ENV=production`, where they must be set.
@@ -27,15 +42,9 @@ export function applyDevDefaults(env: Record<string, string | undefined>, cwd: s
   const hasJwt = Boolean(env.HERALD_JWT_SECRET || env.HERALD_JWKS_URL);
   if (hasKeys && hasJwt) return { env, dev: undefined };
   if (env.NODE_ENV === 'production') return { env, dev: undefined };
-  const file = path.resolve(cwd, 'data', 'dev-credentials.json');
-  let credentials: DevCredentials | undefined;
+  const file = devCredentialsFile(cwd);
+  let credentials = readDevCredentials(file);
   let created = false;
-  if (fs.existsSync(file)) {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DevCredentials>;
-    if (typeof parsed.apiKey === 'string' && typeof parsed.jwtSecret === 'string') {
-      credentials = { apiKey: parsed.apiKey, jwtSecret: parsed.jwtSecret };
-    }
-  }
   if (!credentials) {
     credentials = {
       apiKey: `hk_dev_${randomBytes(24).toString('base64url')}`,
