@@ -24,6 +24,8 @@ export interface ClientSpec {
   channel: string;
   /** Pusher app key (Soketi). */
   appKey?: string;
+  /** Herald's handshake option `auth.events` (`named`: messages as named events, not envelopes). */
+  events?: string;
 }
 
 export function wsUrl(spec: ClientSpec): string {
@@ -89,7 +91,7 @@ export function handshake(spec: ClientSpec, options: { token?: string; since?: n
       return {
         onOpen: () => [],
         onControl(text) {
-          if (text.startsWith('0{')) return { send: [`40${JSON.stringify({ token: options.token })}`] };
+          if (text.startsWith('0{')) return { send: [`40${JSON.stringify({ token: options.token, events: spec.events })}`] };
           if (text.startsWith('40')) {
             const payload = options.since === undefined ? { channel: spec.channel } : { channel: spec.channel, since: options.since };
             return { send: [`42${SUBSCRIBE_ACK_ID}${JSON.stringify(['subscribe', payload])}`] };

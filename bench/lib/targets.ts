@@ -17,8 +17,14 @@ import { freePort, REPO_ROOT, spawnServer, startHerald, type HeraldProcess, type
 
 export type TargetName = 'herald' | 'socketio' | 'rawws' | 'soketi';
 
+/**
+ * Herald's clients ask for named events (`auth.events: 'named'`) with `BENCH_HERALD_EVENTS=named`:
+ * each message then arrives as its own Socket.IO packet instead of in a `messages` batch.
+ */
+const HERALD_EVENTS = process.env.BENCH_HERALD_EVENTS || undefined;
+
 export const LABELS: Record<TargetName, string> = {
-  herald: 'Herald',
+  herald: HERALD_EVENTS ? `Herald (events: ${HERALD_EVENTS})` : 'Herald',
   socketio: 'stock Socket.IO',
   rawws: 'raw ws, corked',
   soketi: 'Soketi',
@@ -94,7 +100,7 @@ export async function startHeraldTarget(env: Record<string, string> = {}, label:
           onProgress?.(++done);
         });
       }
-      return { spec: { protocol: 'herald', url: herald.url, channel }, tokens: tokenCache.slice(0, n) };
+      return { spec: { protocol: 'herald', url: herald.url, channel, events: HERALD_EVENTS }, tokens: tokenCache.slice(0, n) };
     },
     publish(channel, data) {
       if (data.length === 1) return check(http.request('POST', '/v1/publish', herald.apiKey, { channel, event: 'bench', data: data[0] }), 'publish');

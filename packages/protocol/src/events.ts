@@ -54,5 +54,36 @@ export interface ClientToServerEvents {
   'inbox:read-all': (payload: InboxReadAllBody, ack: (result: Ack<InboxUpdateResult>) => void) => void;
 }
 
-/** Codes a refused handshake carries in `connect_error`'s `data.code`. */
-export type HandshakeErrorCode = 'AUTH_REQUIRED' | 'AUTH_INVALID' | 'AUTH_EXPIRED';
+/**
+ * Codes a refused handshake carries in `connect_error`'s `data.code` (`VALIDATION_FAILED`: an
+ * `auth.events` other than `envelope` or `named`).
+ */
+export type HandshakeErrorCode = 'AUTH_REQUIRED' | 'AUTH_INVALID' | 'AUTH_EXPIRED' | 'CONNECTION_LIMIT' | 'VALIDATION_FAILED';
+
+/**
+ * The second argument of a named event (handshake `auth: { token, events: 'named' }`): the
+ * message's place on its channel, `meta.seq` being the cursor to resubscribe with.
+ */
+export interface NamedEventMeta {
+  channel: string;
+  seq: number;
+  id: string;
+  ts: number;
+}
+
+/**
+ * Event names a socket with `events: 'named'` still receives in a `message` envelope (or within
+ * `messages`): Socket.IO's reserved names, which socket.io-client refuses as incoming events (it
+ * drops the connection), and Herald's own server events, whose listeners expect an envelope.
+ */
+export const ENVELOPE_ONLY_EVENTS: readonly string[] = Object.freeze([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+  'message',
+  'messages',
+  'unsubscribed',
+]);

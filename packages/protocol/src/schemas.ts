@@ -186,6 +186,15 @@ export type UnsubscribePayload = z.infer<typeof unsubscribePayloadSchema>;
 export const authPayloadSchema = z.strictObject({ token: z.string().min(1).max(16 * 1024) });
 export type AuthPayload = z.infer<typeof authPayloadSchema>;
 
+/**
+ * The handshake's `auth.events`: how the socket receives messages. `envelope` (the default): in
+ * `message` / `messages` events. `named`: each message as a Socket.IO event named after its
+ * `event`, `(data, { channel, seq, id, ts })`, for code written `socket.on('order:created', …)`.
+ * @default 'envelope'
+ */
+export const eventsModeSchema = z.enum(['envelope', 'named']);
+export type EventsMode = z.infer<typeof eventsModeSchema>;
+
 /** Turn zod issues into the `details` of a `VALIDATION_FAILED` error. */
 export function validationDetails(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));

@@ -22,9 +22,10 @@ import type { Store } from '../store/index.js';
 import { dropTransport, type Backpressure } from './backpressure.js';
 import { parsePayload } from '../util/validate.js';
 import type { ExpirySweep } from './expiry-sweep.js';
-import { EncodedJson, subscribeAck } from './parser.js';
+import { EncodedJson } from './parser.js';
 import { leanSocket } from './lean-socket.js';
 import type { GapFiller } from './gap-filler.js';
+import { NamedSocketSubscription } from './named-subscription.js';
 import type { PatchObserver } from './patches.js';
 import type { Registry } from './registry.js';
 import { SocketSubscription } from './subscription.js';
@@ -36,6 +37,8 @@ export type HeraldSocket = Socket<ClientToServerEvents, ServerToClientEvents, Re
 export interface HandshakeData {
   principal: ClientPrincipal;
   inboxHeads: Map<string, number>;
+  /** The handshake asked for named events (`auth.events: 'named'`, see `named-events.ts`). */
+  named: boolean;
 }
 
 export interface ConnectionDeps {
@@ -143,13 +146,15 @@ export class Connection {
 
   /**
    * Wire a connected socket. `inboxHeads` are the heads of its inbox channels read during the
-   * handshake: the socket receives everything stored after them.
+   * handshake: the socket receives everything stored after them. `named`: it receives messages
+   * as named events rather than envelopes.
    */
   constructor(
     private readonly socket: HeraldSocket,
     private principal: ClientPrincipal,
     inboxHeads: ReadonlyMap<string, number>,
     private readonly deps: ConnectionDeps,
+    private readonly named = false,
   ) {
     socket.data = this;
     this.user = principal.sub;
@@ -251,7 +256,8 @@ export class Connection {
   private addSubscription(channel: string): SocketSubscription {
     let s = lookup(this.subscriptions, channel);
     if (!s) {
-      s = new SocketSubscription(channel, this.principal.sub, this.socket, this.deps);
+      const Kind = this.named ? NamedSocketSubscription : SocketSubscription;
+      s = new Kind(channel, this.principal.sub, this.socket, this.deps);
       this.subscriptions = withAdded(this.subscriptions, s);
       this.deps.registry.add(s);
       this.deps.metrics.subscriptions.inc();
@@ -341,8 +347,9 @@ export class Connection {
       try {
         const result = await op((fn) => after.push(fn));
         ack(result instanceof EncodedJson ? result : ({ ok: true, ...result } as Ack<T>));
-        // A replay's ack may be large: it counts towards the socket's backlog too.
-        if (result instanceof EncodedJson) this.deps.backpressure.check(this.socket, result.json.length);
+        // A replay's ack may be large: it counts towards the socket's backlog too, as does a
+        // replay sent just before it as named events.
+        if (result instanceof EncodedJson) this.deps.backpressure.check(this.socket, result.json.length + result.sentBefore);
       } catch (err) {
         if (err instanceof HeraldError) {
           ack({ ok: false, error: err.toBody() });
@@ -358,7 +365,10 @@ export class Connection {
     this.queue = current;
   }
 
-  /** Answers with the ack already encoded: a replay's messages are stringified once for all sockets. */
+  /**
+   * Answers with the ack already encoded: a replay's messages are stringified once for all
+   * sockets (or, on a named-events socket, sent ahead of the ack as events).
+   */
   private async subscribe(payload: unknown, afterAck: (fn: () => void) => void): Promise<EncodedJson> {
     const { channel, since } = parsePayload(subscribePayloadSchema, payload);
     if (!isEntitled(this.principal, channel)) throw new HeraldError('CHANNEL_FORBIDDEN', undefined, { channel });
@@ -374,7 +384,7 @@ export class Connection {
     try {
       const result = await this.open(s, since);
       this.deps.metrics.delivered.inc(result.messages.length);
-      return subscribeAck(result);
+      return s.replayAck(result);
     } catch (err) {
       if (!existed) this.removeSubscription(channel);
       throw err;

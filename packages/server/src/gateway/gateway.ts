@@ -13,6 +13,7 @@ import type { Store } from '../store/index.js';
 import { HeraldAdapter } from './adapter.js';
 import { createBackpressure } from './backpressure.js';
 import { Connection, type ConnectionDeps, type HandshakeData, type SocketOperation, type UserCount } from './connection.js';
+import { wantsNamedEvents } from './named-events.js';
 import { heraldParser } from './parser.js';
 import { createExpirySweep } from './expiry-sweep.js';
 import { createGapFiller } from './gap-filler.js';
@@ -112,7 +113,15 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
 
   const users = createUserCount();
   io.use(async (socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const auth = socket.handshake.auth as { token?: unknown; events?: unknown } | undefined;
+    let named: boolean;
+    try {
+      named = wantsNamedEvents(auth?.events);
+    } catch (err) {
+      next(handshakeError(err));
+      return;
+    }
+    const token = auth?.token;
     if (typeof token !== 'string' || token === '') {
       next(handshakeError(new HeraldError('AUTH_REQUIRED', 'Send auth: { token } in the handshake')));
       return;
@@ -128,7 +137,7 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
         return;
       }
       const states = await store.channelStates(inboxChannels(principal));
-      socket.data = { principal, inboxHeads: new Map([...states].map(([c, s]) => [c, s.head])) };
+      socket.data = { principal, inboxHeads: new Map([...states].map(([c, s]) => [c, s.head])), named };
       next();
     } catch (err) {
       if (!(err instanceof HeraldError)) log.error({ err }, 'handshake failed');
@@ -163,8 +172,8 @@ export function createGateway({ config, httpServer, store, bus, tokens, metrics,
     // `auth` object and a date string for the connection's life (~0.5 KiB per idle connection).
     (socket as { handshake: Handshake }).handshake = SPENT_HANDSHAKE;
     // The Connection takes the place of the handshake's result in `socket.data`.
-    const { principal, inboxHeads } = socket.data as HandshakeData;
-    new Connection(socket, principal, inboxHeads, deps);
+    const { principal, inboxHeads, named } = socket.data as HandshakeData;
+    new Connection(socket, principal, inboxHeads, deps, named);
     // Every listener of the socket's emitters is in place now: their tables can be compacted.
     const compacted = compactSocketListeners(socket);
     const trimmed = trimConnectionArrays(socket.conn);

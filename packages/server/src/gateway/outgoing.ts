@@ -18,8 +18,18 @@ import type { Socket } from 'socket.io';
 /** A packet encoded once for every socket of a channel (socket.io-parser's output). */
 export type EncodedPacket = ReturnType<Encoder['encode']>;
 
+/** What is written to a socket by {@link writePacket}: built once, written as is to many sockets. */
+export interface Outgoing {
+  /** About the bytes one write of it puts on a socket's queue. */
+  readonly bytes: number;
+  /** All of it as WebSocket frames in one buffer, for the fast path (null: no prebuilt frame). */
+  readonly frame: Buffer | null;
+  /** Write it through engine.io's queue instead, behind what waits there. */
+  enqueue(writer: EngineWriter): void;
+}
+
 /** One packet for many sockets: its Socket.IO encoding and its WebSocket frame, built once. */
-export class OutgoingPacket {
+export class OutgoingPacket implements Outgoing {
   private frameBytes: Buffer | null | undefined;
 
   constructor(readonly encoded: EncodedPacket) {}
@@ -41,24 +51,91 @@ export class OutgoingPacket {
     }
     return this.frameBytes;
   }
+
+  enqueue(writer: EngineWriter): void {
+    const frame = this.frame;
+    writer.writeToEngine(this.encoded, frame ? { preEncoded: true, wsPreEncodedFrame: [frame] } : { preEncoded: true });
+  }
+}
+
+/**
+ * Several Socket.IO packets (each as socket.io-parser's encoder writes it, `2[…]`) written back to
+ * back: on the fast path as one buffer of their WebSocket frames, one write per socket; through
+ * engine.io's queue as that many engine.io packets, each carrying its own frame (a view of the
+ * buffer), so a long-polling client gets them as separate packets too.
+ */
+export class PacketRun implements Outgoing {
+  private frameBytes: Buffer | undefined;
+  /** Where each packet's frame ends in `frameBytes`. */
+  private ends: number[] | undefined;
+
+  constructor(readonly packets: readonly string[]) {}
+
+  get bytes(): number {
+    return this.frame.length;
+  }
+
+  get frame(): Buffer {
+    if (this.frameBytes === undefined) {
+      const n = this.packets.length;
+      const lengths = new Array<number>(n);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        // engine.io's message packet: "4" + the Socket.IO packet.
+        const length = 1 + Buffer.byteLength(this.packets[i]!);
+        lengths[i] = length;
+        total += headerSize(length) + length;
+      }
+      const frame = Buffer.allocUnsafe(total);
+      const ends = new Array<number>(n);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        at = writeHeader(frame, at, lengths[i]!);
+        frame[at++] = 0x34; // "4"
+        at += frame.write(this.packets[i]!, at, 'utf8');
+        ends[i] = at;
+      }
+      this.frameBytes = frame;
+      this.ends = ends;
+    }
+    return this.frameBytes;
+  }
+
+  enqueue(writer: EngineWriter): void {
+    const frame = this.frame;
+    let start = 0;
+    for (let i = 0; i < this.packets.length; i++) {
+      const end = this.ends![i]!;
+      writer.writeToEngine([this.packets[i]!], { preEncoded: true, wsPreEncodedFrame: [frame.subarray(start, end)] });
+      start = end;
+    }
+  }
+}
+
+const headerSize = (length: number) => (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+
+/** Write the header of a text frame of `length` bytes at `at`; answers where its payload starts. */
+function writeHeader(frame: Buffer, at: number, length: number): number {
+  frame[at] = 0x81;
+  if (length < 126) {
+    frame[at + 1] = length;
+    return at + 2;
+  }
+  if (length < 65_536) {
+    frame[at + 1] = 126;
+    frame.writeUInt16BE(length, at + 2);
+    return at + 4;
+  }
+  frame[at + 1] = 127;
+  frame.writeBigUInt64BE(BigInt(length), at + 2);
+  return at + 10;
 }
 
 /** A server-to-client WebSocket text frame (RFC 6455 §5.2): FIN, opcode 1, no mask. */
 export function textFrame(text: string): Buffer {
   const length = Buffer.byteLength(text);
-  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = 0x81;
-  if (header === 2) {
-    frame[1] = length;
-  } else if (header === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  frame.write(text, header, 'utf8');
+  const frame = Buffer.allocUnsafe(headerSize(length) + length);
+  frame.write(text, writeHeader(frame, 0, length), 'utf8');
   return frame;
 }
 
@@ -73,7 +150,8 @@ interface WsSocket {
   _sender?: { _state?: number; _queue?: unknown[] };
   _socket?: { write(chunk: Buffer): boolean; writable: boolean };
 }
-interface EngineWriter {
+/** socket.io's `Client`, as {@link Outgoing.enqueue} writes to it. */
+export interface EngineWriter {
   writeToEngine(packets: EncodedPacket, opts: { preEncoded: true; wsPreEncodedFrame?: Buffer[] }): void;
 }
 
@@ -114,13 +192,12 @@ export function fastPathOpen(socket: Socket): boolean {
  * piling up for the socket (its TCP stream is past its high-water mark, or the packet was queued
  * in engine.io): then the caller checks the socket's backlog (`backpressure.ts`).
  */
-export function writePacket(socket: Socket, packet: OutgoingPacket): boolean {
+export function writePacket(socket: Socket, packet: Outgoing): boolean {
   const frame = packet.frame;
   if (frame) {
     const stream = directStream(socket);
     if (stream) return !stream.write(frame);
   }
-  const opts = frame ? { preEncoded: true as const, wsPreEncodedFrame: [frame] } : { preEncoded: true as const };
-  (socket.client as unknown as EngineWriter).writeToEngine(packet.encoded, opts);
+  packet.enqueue(socket.client as unknown as EngineWriter);
   return true;
 }

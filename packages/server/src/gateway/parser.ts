@@ -20,7 +20,15 @@ import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
 
 /** A value whose JSON is already built: {@link HeraldEncoder} writes `json` as is. */
 export class EncodedJson {
-  constructor(readonly json: string) {}
+  /**
+   * @param sentBefore bytes written to the socket just before this ack as part of the same answer
+   * (a replay sent as named events): the slow-consumer check counts them as just written too.
+   * @default 0
+   */
+  constructor(
+    readonly json: string,
+    readonly sentBefore = 0,
+  ) {}
 }
 
 /**

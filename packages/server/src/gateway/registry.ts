@@ -8,7 +8,7 @@
  */
 import type { Message } from '@herald/protocol';
 import { Encoder, PacketType } from 'socket.io-parser';
-import { OutgoingPacket } from './outgoing.js';
+import { ChannelPacket } from './named-events.js';
 import { ordered } from './ordered.js';
 
 /** One socket's subscription to one channel. */
@@ -16,10 +16,10 @@ export interface Subscription {
   readonly channel: string;
   readonly sub: string | undefined;
   /**
-   * Messages of this channel, ascending by seq, with their shared encoding; returns how many were
-   * sent to the socket.
+   * Messages of this channel, ascending by seq, with their shared encodings (envelope, and named
+   * events on demand); returns how many were sent to the socket.
    */
-  deliver(messages: Message[], packet: OutgoingPacket): number;
+  deliver(messages: Message[], packet: ChannelPacket): number;
   /** Make sure the socket gets everything up to `head` (after a resync found the bus lost some). */
   catchUp?(head: number): void;
 }
@@ -49,10 +49,13 @@ const encoder = new Encoder();
  */
 const SYNC_FRAMES = 128;
 
-/** The packet of `messages`, as `socket.emit` would encode it on the default namespace. */
-function encodeMessages(messages: Message[]): OutgoingPacket {
+/**
+ * The packet of `messages`, as `socket.emit` would encode it on the default namespace (and, for
+ * sockets that asked for named events, theirs when one first needs them).
+ */
+function encodeMessages(messages: Message[]): ChannelPacket {
   const data = messages.length === 1 ? ['message', messages[0]] : ['messages', messages];
-  return new OutgoingPacket(encoder.encode({ type: PacketType.EVENT, nsp: '/', data }));
+  return new ChannelPacket(encoder.encode({ type: PacketType.EVENT, nsp: '/', data }), messages);
 }
 
 /**

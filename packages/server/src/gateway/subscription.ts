@@ -10,12 +10,14 @@
  *
  * While held (a replay being answered, a gap being filled), live messages wait in `pending`.
  */
-import type { Message } from '@herald/protocol';
+import type { Message, SubscribeResult } from '@herald/protocol';
 import type { Metrics } from '../metrics/metrics.js';
 import { dropTransport, type Backpressure } from './backpressure.js';
 import type { HeraldSocket } from './connection.js';
 import type { GapFiller } from './gap-filler.js';
-import { writePacket, type OutgoingPacket } from './outgoing.js';
+import type { ChannelPacket } from './named-events.js';
+import { writePacket, type Outgoing } from './outgoing.js';
+import { type EncodedJson, subscribeAck } from './parser.js';
 import { ordered } from './ordered.js';
 import type { Subscription } from './registry.js';
 
@@ -46,11 +48,11 @@ export class SocketSubscription implements Subscription {
   constructor(
     readonly channel: string,
     readonly sub: string,
-    private readonly socket: HeraldSocket,
-    private readonly deps: SubscriptionDeps,
+    protected readonly socket: HeraldSocket,
+    protected readonly deps: SubscriptionDeps,
   ) {}
 
-  deliver(messages: Message[], packet?: OutgoingPacket): number {
+  deliver(messages: Message[], packet?: ChannelPacket): number {
     if (this.pending) {
       for (const m of messages) this.pending.push(m);
       if (this.pending.length > MAX_PENDING) this.overflow();
@@ -62,7 +64,10 @@ export class SocketSubscription implements Subscription {
     if (first === this.lastSeq + 1 && messages[n - 1]!.seq === first + n - 1) {
       this.lastSeq = first + n - 1;
       if (!packet) this.send(messages);
-      else if (writePacket(this.socket, packet)) this.deps.backpressure.check(this.socket, packet.bytes);
+      else {
+        const shared = this.take(packet);
+        if (writePacket(this.socket, shared)) this.deps.backpressure.check(this.socket, shared.bytes);
+      }
       return n;
     }
     const fresh: Message[] = [];
@@ -147,7 +152,21 @@ export class SocketSubscription implements Subscription {
     this.holds = 0;
   }
 
-  private send(messages: Message[]): void {
+  /**
+   * The ack of a `subscribe` that opened this subscription with `result` (its replay included).
+   * Called just before the ack is sent: anything written here reaches the socket ahead of it.
+   */
+  replayAck(result: SubscribeResult): EncodedJson {
+    return subscribeAck(result);
+  }
+
+  /** What this socket is written of a live delivery encoded for every socket of the channel. */
+  protected take(packet: ChannelPacket): Outgoing {
+    return packet;
+  }
+
+  /** Send `messages` (the next seqs, in order) to this socket alone. */
+  protected send(messages: Message[]): void {
     if (messages.length === 0) return;
     // Checked before: what waits from earlier writes is what makes a socket slow.
     this.deps.backpressure.check(this.socket);
