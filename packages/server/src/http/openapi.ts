@@ -9,6 +9,8 @@
  * its cost. The tests check real answers against this document instead.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ERROR_CODES, ERRORS, errorResponseSchema, type ErrorCode } from '@herald/protocol';
@@ -121,7 +123,10 @@ function optionalBody(json: JsonSchema): JsonSchema | undefined {
 
 /** Register the document (before any route, so every route is seen) and its two pages. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  // A path, not a URL object: under a DOM-like test environment `URL` is not Node's, and fs refuses it.
+  const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as {
+    version: string;
+  };
   const optionalBodies = new Set<string>();
 
   await app.register(swagger, {
