@@ -155,6 +155,27 @@ export function createInbox(deps: InboxDeps): InboxClient & {
 
   const isMuted = (n: Notification) => mutedTypes.includes(n.type);
 
+  /**
+   * Announce `n` unless it is part of what the user has already been shown: at or below the
+   * newest item of the last load (the initial state), or already announced on its channel (a
+   * reload, another tab). So only what arrives after the initial state, once per user.
+   */
+  const announceIfNew = (n: Notification) => {
+    if (isMuted(n)) return;
+    const channelKey = deps.announcedKey(n.channel);
+    if (n.id > read(deps.announcedKey()) && n.id > read(channelKey)) {
+      write(channelKey, n.id);
+      deps.announce(n);
+    }
+  };
+  /**
+   * Notifications that arrived live while the first load was in flight. Those newer than
+   * everything that load answered were created after the initial state: they are announced once
+   * it is there (an order placed while the page opens still gets its toast); the others are part
+   * of it and are not.
+   */
+  let early: Notification[] = [];
+
   /** Ask the server for the exact count soon (a `notification:new` only implies +1). */
   const reconcileUnread = () => {
     clearTimeout(reconcileTimer);
@@ -268,6 +289,9 @@ export function createInbox(deps: InboxDeps): InboxClient & {
       if (!loaded) {
         loaded = true;
         readyResolve();
+        const arrived = early;
+        early = [];
+        for (const n of arrived) if (items.some((i) => i.id === n.id)) announceIfNew(n);
       }
       changed();
     },
@@ -297,13 +321,10 @@ export function createInbox(deps: InboxDeps): InboxClient & {
           if (!isMuted(n)) {
             unread += 1;
             reconcileUnread();
-            // Only what arrives after the first load, and only once per user, even across reloads.
-            const channelKey = deps.announcedKey(n.channel);
-            if (loaded && n.id > read(deps.announcedKey()) && n.id > read(channelKey)) {
-              write(channelKey, n.id);
-              deps.announce(n);
-            }
           }
+          // Before the first load, whether it is new depends on what that load answers.
+          if (loaded) announceIfNew(n);
+          else early.push(n);
         }
       } else if (message.event === INBOX_EVENTS.updated) {
         onUpdated(message.data as unknown as NotificationUpdated);
