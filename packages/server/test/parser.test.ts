@@ -4,12 +4,12 @@
  * messages hold, and reusing a message's JSON never hands one message's bytes to another. Herald's
  * decoder decodes what socket.io-parser's does and hands it to the same listeners.
  */
-import type { Message, SubscribeResult } from '@herald/protocol';
-import { Decoder, Encoder, PacketType } from 'socket.io-parser';
+import type { Json, Message, SubscribeResult } from '@herald/protocol';
+import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
 import { describe, expect, it } from 'vitest';
 import { EncodedJson, HeraldDecoder, HeraldEncoder, messagesJson, subscribeAck } from '../src/gateway/parser.js';
 
-const msg = (seq: number, data: unknown, channel = 'orders:1'): Message => ({
+const msg = (seq: number, data: Json, channel = 'orders:1'): Message => ({
   id: `01J${String(seq).padStart(23, '0')}`,
   channel,
   seq,
@@ -19,7 +19,7 @@ const msg = (seq: number, data: unknown, channel = 'orders:1'): Message => ({
 });
 
 /** Awkward payloads: escapes, lone surrogates, non-BMP characters, nesting, numbers, null. */
-const payloads: unknown[] = [
+const payloads: Json[] = [
   null,
   { text: 'quote " backslash \\ newline \n tab \t nul \u0000 and </script>' },
   { emoji: '🚀 naïve 日本語', lone: '\ud800 x \udfff', ls: '\u2028\u2029' },
@@ -53,7 +53,7 @@ describe('pre-encoded subscribe acks', () => {
     for (const result of results()) {
       const [encoded] = herald.encode({ type: PacketType.ACK, nsp: '/', id: 3, data: [subscribeAck(result)] });
       const decoder = new Decoder();
-      const packet = await new Promise<{ data: unknown[] }>((resolve) => {
+      const packet = await new Promise<Packet>((resolve) => {
         decoder.on('decoded', resolve);
         decoder.add(encoded);
       });
