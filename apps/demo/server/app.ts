@@ -11,7 +11,7 @@ import { createLoyaltyScenario } from './domain/loyalty.js';
 import { createMarketplaceScenario } from './domain/marketplace.js';
 import { createRestaurantScenario } from './domain/restaurant.js';
 import { DemoError, installErrorHandler } from './errors.js';
-import { createHeraldApi } from './herald-api.js';
+import { createHerald } from '@herald/node';
 import { createOutbox, type Logger, type Outbox } from './outbox.js';
 import { registerTokenRoute } from './personas.js';
 import { registerStaticFiles } from './static-files.js';
@@ -68,7 +68,8 @@ function defaultWebDir(): string {
  */
 export function createDemoServer(options: DemoServerOptions): DemoServer {
   const { heraldUrl, apiKey, port = 4800, host = '127.0.0.1', log = consoleLog } = options;
-  const api = createHeraldApi({ url: heraldUrl, apiKey });
+  // No retries inside the SDK: the outbox retries durably, with its own backoff and log lines.
+  const api = createHerald({ url: heraldUrl, apiKey, retries: 0 });
   const outbox = createOutbox({
     api,
     log,

@@ -23,7 +23,7 @@
  */
 import { ulid } from 'ulid';
 import { DemoError } from './errors.js';
-import { HeraldApiError, type HeraldApi, type NotifyInput } from './herald-api.js';
+import { HeraldError, type HeraldNodeClient, type NotifyInput } from '@herald/node';
 
 /** Where the outbox (and the rest of the back end) writes its few log lines. */
 export interface Logger {
@@ -60,7 +60,8 @@ export interface Outbox {
 }
 
 export interface OutboxOptions {
-  api: HeraldApi;
+  /** `@herald/node`, with `retries: 0`: the outbox retries itself, keeping its order. */
+  api: HeraldNodeClient;
   log: Logger;
   /** Backoff cap of the first retry, ms; doubles per attempt. @default 500 */
   retryMinMs?: number;
@@ -104,7 +105,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * @example
- * const outbox = createOutbox({ api: createHeraldApi({ url, apiKey }), log: console });
+ * const outbox = createOutbox({ api: createHerald({ url, apiKey, retries: 0 }), log: console });
  * orders.set(order.id, order);
  * outbox.publish(['restaurant:7:kitchen'], 'order:created', { order }); // same synchronous step
  */
@@ -178,10 +179,10 @@ export function createOutbox({ api, log, retryMinMs = 500, retryMaxMs = 10_000, 
         }
         attempt = 0;
       } catch (err) {
-        if (!(err instanceof HeraldApiError) || !err.retryable) {
+        if (!(err instanceof HeraldError) || !err.retryable) {
           // The same request would be refused again: a bug in this back end. Log it and go on,
           // or one bad entry would hold back every later one.
-          const why = err instanceof HeraldApiError ? `${err.code}: ${err.message}` : String(err);
+          const why = err instanceof HeraldError ? `${err.code}: ${err.message}` : String(err);
           log.error(`outbox: Herald refused ${entry.kind} ${entry.key} (${why}); dropped`);
           settle(entry, []);
           continue;
@@ -219,7 +220,10 @@ export function createOutbox({ api, log, retryMinMs = 500, retryMaxMs = 10_000, 
       try {
         let read = headReads.get(channel);
         if (!read) {
-          read = api.head(channel).finally(() => headReads.delete(channel));
+          read = api
+            .history(channel, { limit: 1 })
+            .then((page) => page.head)
+            .finally(() => headReads.delete(channel));
           headReads.set(channel, read);
         }
         const head = await read;

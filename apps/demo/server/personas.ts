@@ -8,8 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DemoError, notFound, parseInput } from './errors.js';
-import type { HeraldApi } from './herald-api.js';
-import { HeraldApiError } from './herald-api.js';
+import { HeraldError, type HeraldNodeClient } from '@herald/node';
 import { idSchema, intValue } from './domain/common.js';
 
 /** Minted tokens live one hour; the client SDK asks for a new one before that. */
@@ -88,14 +87,14 @@ export function claimsOf(request: TokenRequest, lookups: PersonaLookups): Person
 }
 
 /** `POST /api/token { persona, ...params }` → `{ token, expiresAt, sub }`, minted by Herald. */
-export function registerTokenRoute(app: FastifyInstance, api: HeraldApi, lookups: PersonaLookups): void {
+export function registerTokenRoute(app: FastifyInstance, api: HeraldNodeClient, lookups: PersonaLookups): void {
   app.post('/api/token', async (request) => {
     const claims = claimsOf(parseInput(tokenRequestSchema, request.body, 'body'), lookups);
     try {
       const { token, expiresAt } = await api.mintToken({ ...claims, ttlSeconds: TOKEN_TTL_SECONDS });
       return { token, expiresAt, sub: claims.sub };
     } catch (err) {
-      if (err instanceof HeraldApiError && err.retryable) throw new DemoError('HERALD_UNAVAILABLE', 'Herald is not reachable; try again shortly');
+      if (err instanceof HeraldError && err.retryable) throw new DemoError('HERALD_UNAVAILABLE', 'Herald is not reachable; try again shortly');
       throw err;
     }
   });

@@ -18,6 +18,16 @@ const isoTime = () => z.string().meta({ format: 'date-time' });
 /** Any JSON value. Not `z.json()`: its recursive JSON Schema says nothing more to a reader. */
 const anyJson = () => z.unknown().describe('any JSON value');
 
+/** The message of the examples (docs/protocol.md's tutorial order). */
+const EXAMPLE_MESSAGE: Message = {
+  id: '01M80J3ZNEZX144TMR73XW8FJG',
+  channel: 'demo:orders',
+  seq: 1,
+  event: 'order:updated',
+  data: { orderId: 42, status: 'cooking' },
+  ts: 1795315334830,
+};
+
 /** Every code of the error catalogue, in catalogue order. */
 export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]];
 
@@ -51,16 +61,7 @@ export const messageSchema = z
   })
   .meta({
     title: 'Message',
-    examples: [
-      {
-        id: '01M80J3ZNEZX144TMR73XW8FJG',
-        channel: 'demo:orders',
-        seq: 1,
-        event: 'order:updated',
-        data: { orderId: 42, status: 'cooking' },
-        ts: 1795315334830,
-      },
-    ],
+    examples: [EXAMPLE_MESSAGE],
   });
 
 /** `POST /v1/publish` answer: one ref per channel, in the order given. */
@@ -120,16 +121,7 @@ export const historyResponseSchema = z
     title: 'HistoryResult',
     examples: [
       {
-        messages: [
-          {
-            id: '01M80J3ZNEZX144TMR73XW8FJG',
-            channel: 'demo:orders',
-            seq: 1,
-            event: 'order:updated',
-            data: { orderId: 42, status: 'cooking' },
-            ts: 1795315334830,
-          },
-        ],
+        messages: [EXAMPLE_MESSAGE],
         head: 1,
       },
     ],
@@ -154,16 +146,7 @@ export const syncResponseSchema = z
     title: 'SyncResult',
     examples: [
       {
-        messages: [
-          {
-            id: '01M80J3ZNEZX144TMR73XW8FJG',
-            channel: 'demo:orders',
-            seq: 1,
-            event: 'order:updated',
-            data: { orderId: 42, status: 'cooking' },
-            ts: 1795315334830,
-          },
-        ],
+        messages: [EXAMPLE_MESSAGE],
         heads: { 'demo:orders': 1, 'user:alice': 0 },
         reset: [],
       },

@@ -8,7 +8,10 @@
  * patch that did not take) and sets `herald_library_patch_active{patch}`. Afterwards the gateway's
  * connections keep reporting through a {@link PatchObserver}: a patch that stops taking effect
  * turns its gauge to 0 and is logged once. `test/patches.test.ts` fails when one is inactive on
- * the installed versions (`engine.io` and `ws` are direct dependencies with the ranges verified).
+ * the installed versions. The patched libraries are direct dependencies of the server with
+ * patch-level ranges (`~`), the versions the patches were verified against: `socket.io`,
+ * `socket.io-adapter`, `socket.io-parser`, `engine.io` and `ws`; a minor upgrade is a deliberate
+ * change, made with this test.
  *
  * | patch | what it saves or speeds up | where |
  * |---|---|---|
