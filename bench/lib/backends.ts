@@ -39,6 +39,11 @@ export interface BenchDatabase {
   readonly url: string;
   /** PIDs of the PostgreSQL backends serving this database now (their CPU is the database's work). */
   backendPids(): Promise<number[]>;
+  /**
+   * `VACUUM ANALYZE` the database: what autovacuum does within a minute or so of a bulk load, done
+   * at once so that the measurement after a fill is not of a planner without statistics.
+   */
+  analyze(): Promise<void>;
   /** Drop the database, closing whatever is still connected to it. */
   drop(): Promise<void>;
 }
@@ -57,6 +62,15 @@ export async function createDatabase(): Promise<BenchDatabase> {
     url: url.toString(),
     backendPids: () =>
       withAdmin(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name])).rows.map((r) => r.pid)),
+    async analyze() {
+      const client = new pg.Client({ connectionString: url.toString(), application_name: 'herald:bench-admin' });
+      await client.connect();
+      try {
+        await client.query('VACUUM ANALYZE');
+      } finally {
+        await client.end();
+      }
+    },
     async drop() {
       open.delete(db);
       await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));

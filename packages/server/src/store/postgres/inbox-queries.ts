@@ -1,6 +1,8 @@
 /**
- * The inbox's SQL on PostgreSQL, as kysely raw builders: each read is one statement, so what it
- * answers (a page and the unread count beside it) comes from one snapshot.
+ * The inbox's SQL on PostgreSQL, as kysely raw builders. A page and the unread count answered
+ * beside it are two reads (the count mostly from the badge cache): a change committed between
+ * them shows in one and not yet in the other, as it would a moment later on any device; the
+ * `notification:*` message of that change follows and settles it.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { InboxViewer } from '../inbox-store.js';
@@ -44,24 +46,24 @@ export interface PageQuery {
 }
 
 /**
- * A page, newest first, and the unread count, in one statement: the newest candidates of each
- * channel from the index (a lateral walk per channel, like SQLite's statement per channel), merged.
- * Always at least one row: the count, with the page's columns null when the page is empty.
+ * A page, newest first: the newest candidates of each channel from the index (a lateral walk per
+ * channel, like SQLite's statement per channel), merged. The unread count beside it comes from
+ * the badge cache (`unread-cache.ts`): counting 10,000 items again for every page would cost
+ * more than the page.
  */
-export function pageQuery(
-  viewer: InboxViewer,
-  muted: readonly string[],
-  now: number,
-  q: PageQuery,
-): RawBuilder<{ unread: number } & { [K in keyof NotificationRow]: NotificationRow[K] | null }> {
-  return sql`
-    WITH page AS (
+export function pageQuery(viewer: InboxViewer, now: number, q: PageQuery): RawBuilder<NotificationRow> {
+  return sql<NotificationRow>`
       SELECT x.* FROM unnest(${channelsOf(viewer)}::text[]) AS c(name)
       CROSS JOIN LATERAL (
         SELECT n.id, n.channel, n.type, n.title, n.body, n.data, n.action_url, n.priority, n.created_at, n.expires_at,
                s.read_at, s.seen_at, s.archived_at
         FROM notifications n
-        LEFT JOIN notification_state s ON s.sub = ${viewer.sub} AND s.notification_id = n.id
+        -- The user's state of each candidate by its key, as the walk reaches it (LIMIT 1 keeps the
+        -- planner from turning it into a join that sorts all of the user's state rows).
+        LEFT JOIN LATERAL (
+          SELECT st.read_at, st.seen_at, st.archived_at, st.deleted_at FROM notification_state st
+          WHERE st.sub = ${viewer.sub} AND st.notification_id = n.id LIMIT 1
+        ) s ON true
         WHERE n.channel = c.name AND n.id < ${q.before ?? AFTER_ALL_IDS}
           AND (n.expires_at IS NULL OR n.expires_at > ${now}::bigint)
           AND s.deleted_at IS NULL
@@ -72,11 +74,7 @@ export function pageQuery(
         LIMIT ${q.rows}::bigint
       ) x
       ORDER BY x.id DESC
-      LIMIT ${q.rows}::bigint
-    )
-    SELECT u.unread, page.* FROM (${unreadQuery(viewer, muted, now)}) u
-    LEFT JOIN page ON true
-    ORDER BY page.id DESC`;
+      LIMIT ${q.rows}::bigint`;
 }
 
 /** What an update needs of each id: where it is (each of its rows), and the caller's state of it. */

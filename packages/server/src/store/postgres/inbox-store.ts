@@ -28,7 +28,7 @@ import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inb
 import { appendMessages, type Clock, type Db, type NewMessage, type Tx } from './append.js';
 import { guarded, retrying } from './errors.js';
 import { answerOf, claimKeys, rememberKeys } from './idempotency.js';
-import { ACTIONS, FIELDS, firstTarget, iso, notificationOf, toNotification, type NotificationRow } from '../rows.js';
+import { ACTIONS, FIELDS, firstTarget, iso, notificationOf, toNotification } from '../rows.js';
 import { pageQuery, readAllQuery, setStateQuery, statesQuery, unreadQuery, type StateRow } from './inbox-queries.js';
 import { createUnreadCache } from './unread-cache.js';
 
@@ -151,15 +151,17 @@ export function createPostgresInboxStore(kysely: Kysely<any>, clock: Clock): Inb
     list(viewer, { status, archived, limit, before }) {
       return guarded(async () => {
         const now = Date.now();
-        const muted = await mutedOf(kysely, viewer.sub);
+        const [muted, { rows: found }, unread] = await Promise.all([
+          mutedOf(kysely, viewer.sub),
+          pageQuery(viewer, now, { status, archived, rows: limit + 1, before }).execute(kysely),
+          badges.count(viewer, now),
+        ]);
         const mutedSet = new Set(muted);
-        const { rows } = await pageQuery(viewer, muted, now, { status, archived, rows: limit + 1, before }).execute(kysely);
-        const found = rows.filter((r) => r.id !== null) as unknown as NotificationRow[];
         const page = found.slice(0, limit);
         return {
           items: page.map((r) => toNotification(r, mutedSet)),
           nextCursor: found.length > limit ? page[page.length - 1]!.id : null,
-          unread: rows[0]!.unread,
+          unread,
         };
       });
     },

@@ -35,6 +35,11 @@ export async function openPostgres(options: PostgresOptions): Promise<{ pool: pg
     types,
     // A database that does not answer fails the request (UNAVAILABLE) instead of queueing it forever.
     connectionTimeoutMillis: 5000,
+    // No JIT: Herald's statements are short and run thousands of times a second. An estimate
+    // above jit_above_cost (100,000 by default: a count over a 10,000-item inbox, a page whose
+    // statistics are stale) made PostgreSQL compile the plan for every call, 20–200 ms, to run a
+    // query that takes 1–10 ms (measured with `npm run bench -- inbox`).
+    options: '-c jit=off',
     ...(options.applicationName !== undefined ? { application_name: options.applicationName } : {}),
   });
   // An idle client whose connection drops (database restarted, pg_terminate_backend) is removed by
