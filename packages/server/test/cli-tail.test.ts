@@ -9,16 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, herald, jsonLines, spawnHerald, type Running } from './cli-helpers.js';
-import { tempDir } from './helpers.js';
+import { tempDir, type WireMessage } from './helpers.js';
 
-interface Line {
-  id: string;
-  channel: string;
-  seq: number;
-  event: string;
-  data: unknown;
-  ts: number;
-}
+/** A line of `tail --json`: the message as delivered. */
+type Line = WireMessage;
 
 /** `herald start` in `cwd` on `port`, once its banner is out. */
 async function start(cwd: string, env: Record<string, string>): Promise<Running> {

@@ -23,6 +23,12 @@ export const DOCS_PREFIX = '/docs';
 /** Where the document is served as JSON (also at `/docs/json`, and as YAML at `/docs/yaml`). */
 export const OPENAPI_PATH = '/openapi.json';
 
+/** Herald's mark in Swagger UI's top bar (instead of fastify's): the demo's diamond and the name. */
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="32" viewBox="0 0 120 32">' +
+  '<path d="M10 6 L18 16 L10 26 L2 16 Z" fill="#7c83ff"/>' +
+  '<text x="26" y="23" font-family="system-ui, sans-serif" font-size="20" font-weight="700" fill="#ffffff">Herald</text></svg>';
+
 /** The security schemes: two Bearer credentials, told apart by what they are, not by header. */
 const SECURITY_SCHEMES = {
   apiKey: {
@@ -211,6 +217,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       routePrefix: DOCS_PREFIX,
       uiConfig: { deepLinking: true, docExpansion: 'list', defaultModelsExpandDepth: 0, tryItOutEnabled: false },
       theme: { title: 'Herald HTTP API' },
+      logo: { type: 'image/svg+xml', content: Buffer.from(LOGO_SVG), href: DOCS_PREFIX, target: '_self' },
     });
     docs.get(OPENAPI_PATH, { schema: { hide: true } }, async () => docs.swagger());
   });

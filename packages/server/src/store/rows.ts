@@ -38,6 +38,16 @@ export function firstTarget<T extends NotificationTarget>(targets: readonly T[],
   return first;
 }
 
+/** One row (target) of a notification, with a user's state of the notification: what a state change checks. */
+export interface TargetState extends NotificationTarget {
+  type: string;
+  expires_at: number | null;
+  read_at: number | null;
+  seen_at: number | null;
+  archived_at: number | null;
+  deleted_at: number | null;
+}
+
 /** A notification with the viewer's state. */
 export interface NotificationRow {
   id: string;

@@ -6,7 +6,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { InboxViewer } from '../inbox-store.js';
-import { AFTER_ALL_IDS, type NotificationRow, type StateColumn } from '../rows.js';
+import { AFTER_ALL_IDS, type NotificationRow, type StateColumn, type TargetState } from '../rows.js';
 
 /** The viewer's inbox channels, each once. */
 const channelsOf = (viewer: InboxViewer) => [...new Set(viewer.channels)];
@@ -78,15 +78,8 @@ export function pageQuery(viewer: InboxViewer, now: number, q: PageQuery): RawBu
 }
 
 /** What an update needs of each id: where it is (each of its rows), and the caller's state of it. */
-export interface StateRow {
+export interface StateRow extends TargetState {
   id: string;
-  channel: string;
-  type: string;
-  expires_at: number | null;
-  read_at: number | null;
-  seen_at: number | null;
-  archived_at: number | null;
-  deleted_at: number | null;
 }
 
 export function statesQuery(sub: string, ids: readonly string[]): RawBuilder<StateRow> {

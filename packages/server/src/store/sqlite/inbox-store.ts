@@ -18,7 +18,7 @@ import {
 } from '@herald/protocol';
 import { userChannel } from '@herald/protocol';
 import type { CreateOutcome, InboxChange, InboxStore, InboxViewer } from '../inbox-store.js';
-import { ACTIONS, AFTER_ALL_IDS, FIELDS, firstTarget, iso, notificationOf, toNotification, type NotificationRow } from '../rows.js';
+import { ACTIONS, AFTER_ALL_IDS, FIELDS, firstTarget, iso, notificationOf, toNotification, type NotificationRow, type TargetState } from '../rows.js';
 import type { IdempotencyTable } from './idempotency.js';
 import { FIRST_TARGET } from './first-target.js';
 import { createUnreadCounter } from './unread-counter.js';
@@ -58,18 +58,7 @@ export function createSqliteInboxStore(db: Database, writer: MessageWriter, idem
      WHERE n.id = ? AND n.channel = ?`,
   );
   /** Every row of a notification (one per target) with the user's state of it. */
-  const getForUpdate = db.prepare<
-    [string, string],
-    {
-      channel: string;
-      type: string;
-      expires_at: number | null;
-      read_at: number | null;
-      seen_at: number | null;
-      archived_at: number | null;
-      deleted_at: number | null;
-    }
-  >(
+  const getForUpdate = db.prepare<[string, string], TargetState>(
     `SELECT n.channel, n.type, n.expires_at, s.read_at, s.seen_at, s.archived_at, s.deleted_at
      FROM notifications n LEFT JOIN notification_state s ON s.user = ? AND s.notification_id = n.id
      WHERE n.id = ?`,
