@@ -56,6 +56,47 @@ describe('errors raised before routing, in Herald format', () => {
     // And after all that, it serves.
     expect((await request(h, 'GET', '/healthz')).status).toBe(200);
   });
+
+  it('408 REQUEST_TIMEOUT for a request that trickles in past HERALD_HTTP_REQUEST_TIMEOUT; a long-poll is not cut by it', async () => {
+    const h = await startHerald({ HERALD_HTTP_REQUEST_TIMEOUT: '1s' });
+    const { hostname, port } = new URL(h.url);
+    // Headers sent one line at a time, never finished: the slowloris pattern.
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(port), hostname);
+      let got = '';
+      socket.on('data', (d) => (got += d.toString('latin1')));
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(got);
+      });
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      let n = 0;
+      const drip = setInterval(() => socket.writable && socket.write(`X-Drip-${n++}: 1\r\n`), 200);
+    });
+    const elapsed = Date.now() - started;
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expectHerald({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: JSON.parse(body), head }, 408, 'REQUEST_TIMEOUT');
+    // Cut after the timeout, within the check interval (a fifth of it) and some scheduling slack.
+    expect(elapsed).toBeGreaterThanOrEqual(1000);
+    expect(elapsed).toBeLessThan(4000);
+    // The timeout counts until the request has arrived, not until it is answered.
+    const alice = await signToken(h, { sub: 'alice' });
+    const poll = await request(h, 'GET', '/v1/sync?cursors=user:alice:0&wait=2', undefined, { auth: alice });
+    expect(poll.status).toBe(200);
+    expect(poll.body).toMatchObject({ messages: [], heads: { 'user:alice': 0 } });
+  });
+
+  it('HERALD_HTTP_REQUEST_TIMEOUT outside 1s–1h is a configuration error', () => {
+    const dir = tempDir();
+    const config = (extra: Record<string, string>) => parseConfig(testEnv(dir, extra), dir);
+    for (const bad of ['0s', '500ms', '2h', 'soon']) {
+      expect(() => config({ HERALD_HTTP_REQUEST_TIMEOUT: bad }), bad).toThrow(/HERALD_HTTP_REQUEST_TIMEOUT/);
+    }
+    expect(config({ HERALD_HTTP_REQUEST_TIMEOUT: '90s' }).requestTimeoutMs).toBe(90_000);
+    expect(config({}).requestTimeoutMs).toBe(60_000);
+  });
 });
 
 describe('a request that arrives while the server closes', () => {

@@ -41,6 +41,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     retentionIntervalMs: e.HERALD_RETENTION_INTERVAL,
     logLevel: e.HERALD_LOG_LEVEL,
     bodyLimit: e.HERALD_BODY_LIMIT,
+    requestTimeoutMs: e.HERALD_HTTP_REQUEST_TIMEOUT,
     limits: Object.freeze({
       socketBufferBytes: e.HERALD_SOCKET_BUFFER_LIMIT,
       subscriptionsPerSocket: e.HERALD_SUBSCRIPTIONS_PER_SOCKET,

@@ -68,6 +68,14 @@ export interface HeraldConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest HTTP body, bytes. @default 8 MiB */
   readonly bodyLimit: number;
+  /**
+   * How long a client may take to send a whole request, headers and body
+   * (`HERALD_HTTP_REQUEST_TIMEOUT`); past it `408 REQUEST_TIMEOUT` and the connection closes. A
+   * connection that trickles its request in (slowloris) holds a socket no longer than this. Not
+   * the time to answer: a long-poll's request arrives at once and then waits up to 25 s.
+   * @default 60000
+   */
+  readonly requestTimeoutMs: number;
   /** Per-socket, per-user and per-credential limits against abuse (0 turns one off). */
   readonly limits: Limits;
 }
@@ -234,6 +242,17 @@ export const envSchema = z.object({
     }),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HERALD_BODY_LIMIT: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+  HERALD_HTTP_REQUEST_TIMEOUT: z
+    .string()
+    .default('60s')
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === undefined || ms < 1000 || ms > 3_600_000) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration from 1s to 1h, such as 60s' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   HERALD_SOCKET_BUFFER_LIMIT: limit(4 * 1024 * 1024),
   HERALD_SUBSCRIPTIONS_PER_SOCKET: limit(1000),
   HERALD_CONNECTIONS_PER_USER: limit(100),

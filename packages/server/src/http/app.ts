@@ -48,8 +48,11 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     // Per-request lines cost more than a publish; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
-    // Long-polls last up to 25 s; leave headroom before Node's own timeouts.
-    requestTimeout: 60_000,
+    // The time to receive a whole request (not to answer it: long-polls wait after it arrived).
+    requestTimeout: config.requestTimeoutMs,
+    // Node looks for requests past their timeout on this interval (30 s by default, longer than a
+    // short timeout): a fifth of it, so a late request is cut within 20 % of the timeout.
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(config.requestTimeoutMs / 5))) },
     // Answered in Herald's format by `installProtocolErrors` instead.
     return503OnClosing: false,
     // Node's parser errors (431, 400, 505…) in Herald's format too.
