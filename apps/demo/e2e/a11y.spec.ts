@@ -3,7 +3,7 @@
  * with the notification center open, with a toast showing); and the components' stylesheet
  * changes nothing of the host page's own elements.
  */
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { bell, expect, newDevice, open, test } from './fixtures.js';
 
