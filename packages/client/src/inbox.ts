@@ -311,11 +311,10 @@ export function createInbox(deps: InboxDeps): InboxClient & {
         if (have) {
           // Another copy of one notification: the server lists it with the first of its channels
           // by name that this user reads; show the same.
-          if (n.channel < have.channel) mapBoth((i) => (i.id === n.id ? withFields(i, { channel: n.channel }) : i));
-          else return;
-        } else if (known.has(n.id)) {
-          return;
+          if (n.channel >= have.channel) return;
+          mapBoth((i) => (i.id === n.id ? withFields(i, { channel: n.channel }) : i));
         } else {
+          if (known.has(n.id)) return;
           remember(n.id);
           items = [n, ...items].sort(byIdDesc);
           if (!isMuted(n)) {

@@ -32,7 +32,7 @@ export interface NotificationTarget {
 }
 
 /** The viewer's row of a notification: of `targets` (any order) on one of `channels`, the first by name. */
-export function firstTarget<T extends NotificationTarget>(targets: readonly T[], channels: ReadonlySet<string>): T | undefined {
+export function firstTarget<T extends NotificationTarget>(targets: readonly T[], channels: { has(channel: string): boolean }): T | undefined {
   let first: T | undefined;
   for (const t of targets) if (channels.has(t.channel) && (first === undefined || t.channel < first.channel)) first = t;
   return first;

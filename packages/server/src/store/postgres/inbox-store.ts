@@ -95,7 +95,11 @@ export function createPostgresInboxStore(kysely: Kysely<any>, clock: Clock): Inb
       const channels = new Set(viewer.channels);
       const unique = [...new Set(ids)];
       const targets = new Map<string, StateRow[]>();
-      for (const r of (await statesQuery(viewer.sub, unique).execute(tx)).rows) targets.set(r.id, [...(targets.get(r.id) ?? []), r]);
+      for (const r of (await statesQuery(viewer.sub, unique).execute(tx)).rows) {
+        const rows = targets.get(r.id);
+        if (rows) rows.push(r);
+        else targets.set(r.id, [r]);
+      }
       const missing: string[] = [];
       const changed: string[] = [];
       for (const id of unique) {

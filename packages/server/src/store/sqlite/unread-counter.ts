@@ -109,7 +109,8 @@ export function createUnreadCounter(db: Database): UnreadCounter {
 
     onRead(sub, id, targets) {
       for (const entry of users.get(sub)?.values() ?? []) {
-        const counted = firstTarget(targets, new Set(entry.marks.keys()));
+        // The count's channels are the keys of its marks.
+        const counted = firstTarget(targets, entry.marks);
         const mark = counted && entry.marks.get(counted.channel);
         // Covered items leave the count; newer ones were never in it and now count as read.
         if (mark !== undefined && id <= mark) entry.unread--;
